@@ -1,0 +1,9 @@
+//! Password encryption (RSA PKCS#1 v1.5 and SM2) and the deterministic random bit generator that
+//! feeds them from the host's secure source.
+
+pub mod encoding;
+pub mod rng;
+pub mod rsa;
+pub mod sm2;
+
+pub use rng::{Drbg, OpRng};

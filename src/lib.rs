@@ -1,0 +1,18 @@
+//! miniapp-sdk core: Authing- and MPServerless-compatible clients for mini-programs.
+//!
+//! The core is sans-I/O: request builders and response parsers are plain functions, and every
+//! effect (HTTP, login codes, storage, clock, secure random bytes) goes through the [`host::Host`]
+//! trait. The wasm boundary lives only in [`wasm`] (compiled for `wasm32` only), so everything else
+//! builds and tests natively with `cargo test`.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+#![warn(missing_docs)]
+
+pub mod crypto;
+pub mod error;
+pub mod host;
+pub mod secret;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use error::{Error, HostError, HostErrorKind};
