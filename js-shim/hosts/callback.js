@@ -1,0 +1,16 @@
+// Promisify a mini-program callback API once: `api({...args, success, fail})`. Rejects with the
+// platform's failure object (which carries errMsg); never resolves on failure.
+export function callApi(fn, thisArg, args) {
+  return new Promise((resolve, reject) => {
+    const opts = Object.assign({}, args, { success: resolve, fail: reject });
+    fn.call(thisArg, opts);
+  });
+}
+
+/** Copies a Uint8Array out of whatever a random-bytes API returned. */
+export function toBytes(value) {
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (value && ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  throw new TypeError('random source returned ' + typeof value);
+}

@@ -1,0 +1,102 @@
+// Host adapter for standard JS runtimes: browsers (XMLHttpRequest, localStorage) and Node
+// (http/https via process.getBuiltinModule, in-memory storage). No `fetch` and no static
+// `require`, so the bundle stays loadable by mini-program npm builds.
+import { toBytes } from './callback.js';
+
+function nodeBuiltin(name) {
+  return typeof process !== 'undefined' && process && typeof process.getBuiltinModule === 'function'
+    ? process.getBuiltinModule(name) : undefined;
+}
+
+function xhrRequest(req) {
+  return new Promise((resolve, reject) => {
+    const x = new XMLHttpRequest();
+    x.open(req.method, req.url);
+    x.timeout = req.timeout;
+    for (const k of Object.keys(req.header || {})) x.setRequestHeader(k, req.header[k]);
+    x.onload = () => {
+      const header = {};
+      for (const line of x.getAllResponseHeaders().trim().split(/[\r\n]+/)) {
+        const i = line.indexOf(':');
+        if (i > 0) header[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+      }
+      resolve({ statusCode: x.status, data: x.responseText, header });
+    };
+    x.onerror = () => reject(new Error('request:fail network error'));
+    x.ontimeout = () => reject(new Error('request:fail timeout'));
+    x.send(req.data === undefined ? null : req.data);
+  });
+}
+
+function nodeRequest(req) {
+  return new Promise((resolve, reject) => {
+    const url = new (nodeBuiltin('url').URL)(req.url);
+    const mod = nodeBuiltin(url.protocol === 'https:' ? 'https' : 'http');
+    const body = req.data === undefined ? undefined : Buffer.from(req.data, 'utf8');
+    const headers = Object.assign({}, req.header);
+    if (body) headers['content-length'] = String(body.length);
+    const r = mod.request(url, { method: req.method, headers, timeout: req.timeout }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const header = {};
+        for (const k of Object.keys(res.headers)) header[k] = String(res.headers[k]);
+        resolve({ statusCode: res.statusCode, data: Buffer.concat(chunks).toString('utf8'), header });
+      });
+      res.on('error', (e) => reject(new Error('request:fail ' + e.message)));
+    });
+    r.on('timeout', () => r.destroy(new Error('timeout')));
+    r.on('error', (e) => reject(new Error('request:fail ' + e.message)));
+    if (body) r.write(body);
+    r.end();
+  });
+}
+
+function memoryStorage() {
+  const m = new Map();
+  return {
+    getStorage: async (k) => (m.has(k) ? JSON.parse(m.get(k)) : undefined),
+    setStorage: async (k, v) => { m.set(k, JSON.stringify(v)); },
+    removeStorage: async (k) => { m.delete(k); },
+  };
+}
+
+function localStorageOf(ls) {
+  return {
+    getStorage: async (k) => { const v = ls.getItem(k); return v === null ? undefined : JSON.parse(v); },
+    setStorage: async (k, v) => { ls.setItem(k, JSON.stringify(v)); },
+    removeStorage: async (k) => { ls.removeItem(k); },
+  };
+}
+
+export function standardHost(g) {
+  const isBrowser = typeof g.XMLHttpRequest === 'function';
+  const storage = isBrowser && g.localStorage ? localStorageOf(g.localStorage) : memoryStorage();
+  const host = Object.assign({ platform: isBrowser ? 'browser' : 'node', request: isBrowser ? xhrRequest : nodeRequest }, storage);
+  const c = g.crypto;
+  if (c && typeof c.getRandomValues === 'function') {
+    host.getRandomValues = async (length) => {
+      const out = new Uint8Array(length);
+      for (let off = 0; off < length; off += 65536) c.getRandomValues(out.subarray(off, Math.min(length, off + 65536)));
+      return toBytes(out);
+    };
+  }
+  return host;
+}
+
+/** Reads the bytes behind a file path (Node) or URL (browser). */
+export function standardByteLoader(g) {
+  if (typeof g.XMLHttpRequest === 'function') {
+    return (url) => new Promise((resolve, reject) => {
+      const x = new XMLHttpRequest();
+      x.open('GET', url);
+      x.responseType = 'arraybuffer';
+      x.onload = () => (x.status >= 200 && x.status < 300 ? resolve(x.response) : reject(new Error('HTTP ' + x.status + ' loading ' + url)));
+      x.onerror = () => reject(new Error('network error loading ' + url));
+      x.send();
+    });
+  }
+  const fs = nodeBuiltin('fs');
+  if (fs) return async (path) => fs.readFileSync(path);
+  return null;
+}

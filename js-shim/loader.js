@@ -1,0 +1,85 @@
+// Loads and seeds the wasm core once per JS realm (single-flight, one retry on a transient
+// instantiate failure), from a path with a sensible default per host.
+import initGlue, * as glue from 'miniapp-core-glue';
+import { WasmPath, hostWasm, setByteLoader } from './mp-shim.js';
+import { standardByteLoader } from './hosts/standard.js';
+import { globalObject } from './hosts/index.js';
+import { sdkError, messageOf } from './errors.js';
+
+export const PACKAGE_NAME = 'miniapp-sdk';
+const SEED_BYTES = 48;
+
+let config = {};
+let loading = null;
+
+/** Sets load options before first use: `{wasmPath}`. */
+export function configure(options) {
+  if (loading && options && options.wasmPath && options.wasmPath !== config.wasmPath) {
+    throw sdkError('INVALID_ARGUMENT', 'wasmPath must be set before the SDK is first used');
+  }
+  config = Object.assign({}, config, options);
+}
+
+/** Where the wasm is, by host: code-package path on WeChat/Douyin, package directory on Node. */
+export function defaultWasmPath(kind) {
+  if (kind === 'wx' || kind === 'my') return '/miniprogram_npm/' + PACKAGE_NAME + '/core.wasm.br';
+  if (typeof __dirname !== 'undefined' && typeof process !== 'undefined' && process.versions && process.versions.node) {
+    return __dirname + '/core.wasm';
+  }
+  return undefined;
+}
+
+async function instantiate(path) {
+  try {
+    await initGlue({ module_or_path: new WasmPath(path) });
+  } catch (first) {
+    // iOS WeChat has intermittent instantiate failures: retry once before giving up.
+    try {
+      await initGlue({ module_or_path: new WasmPath(path) });
+    } catch (second) {
+      throw sdkError('WASM_LOAD', 'could not load the SDK wasm from "' + path + '": ' + messageOf(second), { wasmPath: path });
+    }
+  }
+}
+
+async function seed(host) {
+  if (!host || typeof host.getRandomValues !== 'function') {
+    throw sdkError('NO_ENTROPY', 'this host has no secure random source (WeChat needs base library 2.15.0 for wx.getRandomValues, which plugins do not have; Alipay has none in the logic layer). The SDK refuses to run without one.');
+  }
+  let bytes;
+  try {
+    bytes = await host.getRandomValues(SEED_BYTES);
+  } catch (e) {
+    throw sdkError('NO_ENTROPY', 'the secure random source failed: ' + messageOf(e));
+  }
+  try {
+    glue.seedEntropy(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
+  } catch (e) {
+    throw sdkError('NO_ENTROPY', messageOf(e));
+  }
+}
+
+async function load(host) {
+  const wasm = hostWasm();
+  if (!wasm) throw sdkError('WASM_LOAD', 'this host has no WebAssembly engine (no WXWebAssembly, MYWebAssembly or WebAssembly)');
+  const path = config.wasmPath || defaultWasmPath(wasm.kind);
+  if (!path) throw sdkError('INVALID_ARGUMENT', 'pass wasmPath: the URL or path where core.wasm is served on this host');
+  if (wasm.kind === 'std') setByteLoader(standardByteLoader(globalObject()));
+  await instantiate(path);
+  await seed(host);
+  return glue;
+}
+
+/**
+ * Loads the core (once) and seeds its random generator from `host`. A failed load can be retried
+ * by calling again.
+ */
+export function loadCore(host) {
+  if (!loading) {
+    loading = load(host).catch((e) => {
+      loading = null;
+      throw e;
+    });
+  }
+  return loading;
+}

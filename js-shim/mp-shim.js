@@ -1,0 +1,65 @@
+// Lexical stand-ins for the globals wasm-bindgen's glue expects: `WebAssembly`, `TextEncoder`,
+// `TextDecoder`. The build prepends `import {...} from './mp-shim.js'` to the glue, so the glue sees
+// these bindings instead of (possibly missing) host globals. Nothing is written to the host's
+// global object, so other libraries that probe `typeof WebAssembly` are unaffected.
+import { Utf8Encoder, Utf8Decoder } from './utf8.js';
+
+/** A code-package path (WeChat/Alipay) or URL/file path (browser/Node) of the wasm file. */
+export class WasmPath {
+  constructor(path) { this.path = path; }
+}
+
+/** Which wasm engine this host has: WXWebAssembly, MYWebAssembly or standard WebAssembly. */
+export function hostWasm() {
+  if (typeof WXWebAssembly !== 'undefined' && WXWebAssembly && typeof WXWebAssembly.instantiate === 'function') return { kind: 'wx', api: WXWebAssembly };
+  if (typeof MYWebAssembly !== 'undefined' && MYWebAssembly && typeof MYWebAssembly.instantiate === 'function') return { kind: 'my', api: MYWebAssembly };
+  if (typeof WebAssembly !== 'undefined' && WebAssembly && typeof WebAssembly.instantiate === 'function') return { kind: 'std', api: WebAssembly };
+  return null;
+}
+
+let byteLoader = null;
+/** Sets how standard-WebAssembly hosts read the bytes behind a WasmPath. */
+export function setByteLoader(fn) { byteLoader = fn; }
+
+class NoConstructor {}
+
+const facade = {
+  async instantiate(source, imports) {
+    const h = hostWasm();
+    if (!h) throw new Error('this host has no WebAssembly engine (no WXWebAssembly, MYWebAssembly or WebAssembly)');
+    if (source instanceof WasmPath) {
+      if (h.kind !== 'std') {
+        const r = await h.api.instantiate(source.path, imports);
+        // WeChat resolves {instance, module}; its typings say Instance: accept both.
+        return r && r.instance ? r : { instance: r, module: undefined };
+      }
+      if (!byteLoader) throw new Error('no way to read ' + source.path + ' on this host');
+      return h.api.instantiate(await byteLoader(source.path), imports);
+    }
+    if (h.kind !== 'std') throw new TypeError(h.kind + ' hosts only instantiate wasm from a code-package path');
+    return h.api.instantiate(source, imports);
+  },
+  get Instance() { const h = hostWasm(); return (h && h.api.Instance) || NoConstructor; },
+  get Module() { const h = hostWasm(); return (h && h.api.Module) || NoConstructor; },
+};
+export { facade as WebAssembly };
+
+function nativeGlobal(name) {
+  try {
+    if (typeof globalThis !== 'undefined' && globalThis[name]) return globalThis[name];
+  } catch (e) { /* host without globalThis */ }
+  return undefined;
+}
+
+export const TextEncoder = nativeGlobal('TextEncoder') || Utf8Encoder;
+export const TextDecoder = (() => {
+  const D = nativeGlobal('TextDecoder');
+  // Some hosts ship a decoder whose decode() with no argument throws; the glue calls exactly that.
+  try { if (D) { new D('utf-8', { ignoreBOM: true, fatal: true }).decode(); return D; } } catch (e) { /* fall through */ }
+  return Utf8Decoder;
+})();
+
+/** The glue's URL/Request loading path is never used: the loader always passes a WasmPath. */
+export function unsupportedLoad() {
+  throw new Error('miniapp-sdk loads its wasm from a path, not from a URL request');
+}
