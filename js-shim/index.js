@@ -1,21 +1,18 @@
 // Public entry of the miniapp-sdk package.
-import { loadCore, configure, defaultWasmPath } from './loader.js';
-import { detectPlatform, createHost } from './hosts/index.js';
-import { sdkError } from './errors.js';
+import { configure, defaultWasmPath } from './loader.js';
+import { runtime } from './runtime.js';
+import { Authing } from './authing.js';
+import { MPServerless } from './mpserverless.js';
 
-export { configure, defaultWasmPath };
+export { configure, defaultWasmPath, Authing, MPServerless };
 export const version = '0.1.0';
 
 /**
- * Loads the SDK core for this platform. Options: `{wasmPath?, platform?, host?}`; `host` replaces
- * the platform adapter (see the Host interface). Resolves to `{core, host, platform}`.
+ * Loads the SDK core for this platform and seeds it from the host's secure random source.
+ * Options: `{wasmPath?, platform?, host?}`; `host` replaces the platform adapter (see the Host
+ * interface). Resolves to `{core, host, platform}`.
  */
 export async function init(options) {
-  const opts = options || {};
-  if (opts.wasmPath) configure({ wasmPath: opts.wasmPath });
-  const platform = opts.host ? (opts.host.platform || 'custom') : detectPlatform(opts.platform);
-  const host = opts.host || createHost(platform);
-  if (!host || typeof host.request !== 'function') throw sdkError('HOST_MISSING', 'the host has no request function');
-  const glue = await loadCore(host);
+  const { glue, host, platform } = await runtime(Object.assign({}, options, { requireEntropy: true }));
   return { core: new glue.Core(host), host, platform };
 }

@@ -59,27 +59,33 @@ async function seed(host) {
   }
 }
 
-async function load(host) {
+async function load() {
   const wasm = hostWasm();
   if (!wasm) throw sdkError('WASM_LOAD', 'this host has no WebAssembly engine (no WXWebAssembly, MYWebAssembly or WebAssembly)');
   const path = config.wasmPath || defaultWasmPath(wasm.kind);
   if (!path) throw sdkError('INVALID_ARGUMENT', 'pass wasmPath: the URL or path where core.wasm is served on this host');
   if (wasm.kind === 'std') setByteLoader(standardByteLoader(globalObject()));
   await instantiate(path);
-  await seed(host);
   return glue;
 }
 
-/**
- * Loads the core (once) and seeds its random generator from `host`. A failed load can be retried
- * by calling again.
- */
-export function loadCore(host) {
+/** Loads the wasm core once per JS realm. A failed load can be retried by calling again. */
+export function loadWasm() {
   if (!loading) {
-    loading = load(host).catch((e) => {
+    loading = load().catch((e) => {
       loading = null;
       throw e;
     });
   }
   return loading;
+}
+
+/**
+ * Loads the core and seeds its random generator from `host`'s secure source. Fails closed
+ * (NO_ENTROPY) when the host has none: crypto never runs on a weak or missing source.
+ */
+export async function loadCore(host) {
+  const g = await loadWasm();
+  if (!g.isSeeded()) await seed(host);
+  return g;
 }

@@ -74,3 +74,6 @@ export function init(options?: InitOptions): Promise<{ core: Core; host: Host; p
 export function configure(options: { wasmPath?: string }): void;
 export function defaultWasmPath(kind: 'wx' | 'my' | 'std'): string | undefined;
 export const version: string;
+
+export { Authing } from './authing';
+export { MPServerless } from './mpserverless';

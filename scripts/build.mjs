@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds pkg/: the npm package, whose wasm runs on iOS WeChat (Wasm 1.0 + mutable-globals).
 //
-//   cargo build (no reference-types/multivalue, see .cargo/config.toml)
+//   cargo build without reference-types and multivalue (see WASM_RUSTFLAGS)
 //   -> wasm-opt lowering of bulk-memory/sign-ext/nontrapping-fptoint + --strip-target-features
 //   -> wasm-bindgen --target web --omit-default-module-path --encode-into never (slab glue)
 //   -> wasm-opt -Oz with MVP features only -> drop exported globals -> core.wasm + core.wasm.br
@@ -31,6 +31,13 @@ function step(name, fn) {
   return r;
 }
 
+// iOS WeChat rejects post-MVP features. Disabling reference-types also makes wasm-bindgen emit
+// heap-slab glue instead of an externref table; bulk-memory, sign-ext and nontrapping-fptoint,
+// which the precompiled std still contains, are lowered by wasm-opt below. Set here rather than in
+// .cargo/config.toml so that `wasm-pack test` in Chrome keeps the default features (wasm-bindgen
+// cannot process a reference-types-less module before the lowering step).
+export const WASM_RUSTFLAGS = '-C target-feature=-reference-types,-multivalue';
+
 export const LOWERING_FLAGS = [
   '--enable-bulk-memory', '--enable-bulk-memory-opt', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
   '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue', '--enable-call-indirect-overlong',
@@ -54,7 +61,7 @@ function brotli(buf) {
 function main() {
   const started = Date.now();
   fs.mkdirSync(path.join(out, 'bindgen'), { recursive: true });
-  step('cargo build (wasm32, release)', () => run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'miniapp-sdk']));
+  step('cargo build (wasm32, release)', () => run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'miniapp-sdk'], { RUSTFLAGS: WASM_RUSTFLAGS }));
   const raw = path.join(root, 'target', 'wasm32-unknown-unknown', 'release', 'miniapp_sdk.wasm');
   const lowered = path.join(out, 'lowered.wasm');
   step('wasm-opt lowering', () => run(bin('wasm-opt'), [raw, '-o', lowered, ...LOWERING_FLAGS]));
@@ -93,7 +100,11 @@ function main() {
     esbuild.buildSync({ ...common, format: 'esm', outfile: path.join(pkg, 'index.mjs') });
   });
   fs.copyFileSync(path.join(pkg, 'index.js'), path.join(pkg, 'miniprogram_dist', 'index.js'));
-  for (const f of fs.readdirSync(path.join(root, 'pkg-template'))) fs.copyFileSync(path.join(root, 'pkg-template', f), path.join(pkg, f));
+  for (const f of fs.readdirSync(path.join(root, 'pkg-template'))) {
+    fs.copyFileSync(path.join(root, 'pkg-template', f), path.join(pkg, f));
+    // WeChat's npm build copies only the miniprogram directory: give it the CommonJS entries too.
+    if (f.endsWith('.js')) fs.copyFileSync(path.join(root, 'pkg-template', f), path.join(pkg, 'miniprogram_dist', f));
+  }
 
   const cjs = fs.statSync(path.join(pkg, 'index.js')).size;
   console.log(`build: dropped exported globals: ${dropped.join(', ') || '(none)'}`);

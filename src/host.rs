@@ -119,9 +119,11 @@ pub trait Host {
     fn upload_file(&self, req: UploadRequest) -> impl Future<Output = Result<HttpResponse, HostError>>;
     /// A fresh platform login code (`wx.login`, `tt.login`, `my.getAuthCode`).
     fn login_code(&self) -> impl Future<Output = Result<String, HostError>>;
-    /// Reads a stored string; `None` when the key is absent.
+    /// Reads a stored value as JSON text; `None` when the key is absent. (The JS bridge stores
+    /// JSON values natively, e.g. objects with `wx.setStorage`, so state written by the official
+    /// JS SDKs reads back as the same JSON.)
     fn storage_get(&self, key: &str) -> impl Future<Output = Result<Option<String>, HostError>>;
-    /// Stores a string.
+    /// Stores a value given as JSON text (the bridge parses it and stores the JS value).
     fn storage_set(&self, key: &str, value: &str) -> impl Future<Output = Result<(), HostError>>;
     /// Removes a stored key (absent keys are not an error).
     fn storage_remove(&self, key: &str) -> impl Future<Output = Result<(), HostError>>;

@@ -7,10 +7,15 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 #![warn(missing_docs)]
 
+pub mod authing;
 pub mod crypto;
 pub mod error;
 pub mod host;
 pub mod secret;
+pub mod serverless;
+
+#[cfg(test)]
+pub mod fake_host;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

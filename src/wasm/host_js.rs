@@ -180,22 +180,21 @@ impl Host for JsHost {
 
     async fn storage_get(&self, key: &str) -> Result<Option<String>, HostError> {
         let v = self.call("getStorage", &[JsValue::from_str(key)], self.call_timeout_ms).await?;
-        if v.is_undefined() || v.is_null() {
+        // wx hands back "" for a key that was never set.
+        if v.is_undefined() || v.is_null() || v.as_string().is_some_and(|s| s.is_empty()) {
             return Ok(None);
         }
-        if let Some(s) = v.as_string() {
-            return Ok(if s.is_empty() { None } else { Some(s) });
-        }
-        // Hosts such as wx store objects natively; hand them to the core as JSON text.
         js_sys::JSON::stringify(&v)
             .ok()
             .and_then(|s| s.as_string())
             .map(Some)
-            .ok_or_else(|| HostError::new("getStorage", HostErrorKind::BadValue, "stored value cannot be read as text"))
+            .ok_or_else(|| HostError::new("getStorage", HostErrorKind::BadValue, "stored value cannot be read as JSON"))
     }
 
     async fn storage_set(&self, key: &str, value: &str) -> Result<(), HostError> {
-        self.call("setStorage", &[JsValue::from_str(key), JsValue::from_str(value)], self.call_timeout_ms).await?;
+        // Store the JSON value natively (objects stay objects, as the official SDKs store them).
+        let parsed = js_sys::JSON::parse(value).unwrap_or_else(|_| JsValue::from_str(value));
+        self.call("setStorage", &[JsValue::from_str(key), parsed], self.call_timeout_ms).await?;
         Ok(())
     }
 

@@ -6,10 +6,12 @@
 //! - [`error_js`]: the one conversion from [`crate::Error`] to a JS `Error` with a `code`.
 //! - [`core_js`]: the low-level `Core` class (bridge check and password encryption).
 
+pub mod authing_js;
 pub mod core_js;
 pub mod entropy;
 pub mod error_js;
 pub mod host_js;
+pub mod serverless_js;
 mod timer;
 
 use wasm_bindgen::prelude::wasm_bindgen;

@@ -1,0 +1,1 @@
+export { MPServerless as default, MPServerless } from './index.mjs';

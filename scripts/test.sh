@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Every test of the project, in the order CI runs them. Stops at the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+started=$(date +%s)
+phase() { printf '\n=== %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
+
+phase "rustfmt"
+cargo fmt --all -- --check
+phase "clippy (host)"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+phase "clippy (wasm32)"
+cargo clippy -p miniapp-sdk --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+phase "cargo test"
+cargo test --workspace --quiet
+phase "package build"
+node scripts/build.mjs
+phase "wasm-pack browser tests (headless chromium)"
+wasm-pack --log-level warn test --headless --chrome
+phase "node suites (host simulator, gates, packNpm)"
+node --test tests/node/
+phase "all tests passed in $(( $(date +%s) - started )) s"

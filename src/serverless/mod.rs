@@ -1,0 +1,1 @@
+//! The MPServerless-compatible serverless client (protocol of `@alicloud/mpserverless-sdk` 3.1.5).

@@ -1,0 +1,1 @@
+//! The exported Authing core class (filled in with the Authing client).

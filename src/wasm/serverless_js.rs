@@ -1,0 +1,1 @@
+//! The exported MPServerless core class (filled in with the MPServerless client).
