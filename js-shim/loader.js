@@ -1,7 +1,8 @@
 // Loads and seeds the wasm core once per JS realm (single-flight, one retry on a transient
 // instantiate failure), from a path with a sensible default per host.
 import initGlue, * as glue from 'miniapp-core-glue';
-import { WasmPath, hostWasm, setByteLoader } from './mp-shim.js';
+import { setByteLoader } from './mp-shim.js';
+import { WASM_FILE, engine, source } from 'miniapp-core-source';
 import { standardByteLoader } from './hosts/standard.js';
 import { globalObject } from './hosts/index.js';
 import { sdkError, messageOf } from './errors.js';
@@ -22,20 +23,20 @@ export function configure(options) {
 
 /** Where the wasm is, by host: code-package path on WeChat/Douyin, package directory on Node. */
 export function defaultWasmPath(kind) {
-  if (kind === 'wx' || kind === 'my') return '/miniprogram_npm/' + PACKAGE_NAME + '/core.wasm.br';
+  if (kind === 'wx' || kind === 'my') return '/miniprogram_npm/' + PACKAGE_NAME + '/' + WASM_FILE + '.wasm.br';
   if (typeof __dirname !== 'undefined' && typeof process !== 'undefined' && process.versions && process.versions.node) {
-    return __dirname + '/core.wasm';
+    return __dirname + '/' + WASM_FILE + '.wasm';
   }
   return undefined;
 }
 
 async function instantiate(path) {
   try {
-    await initGlue({ module_or_path: new WasmPath(path) });
+    await initGlue({ module_or_path: source(path) });
   } catch (first) {
     // iOS WeChat has intermittent instantiate failures: retry once before giving up.
     try {
-      await initGlue({ module_or_path: new WasmPath(path) });
+      await initGlue({ module_or_path: source(path) });
     } catch (second) {
       throw sdkError('WASM_LOAD', 'could not load the SDK wasm from "' + path + '": ' + messageOf(second), { wasmPath: path });
     }
@@ -60,10 +61,12 @@ async function seed(host) {
 }
 
 async function load() {
-  const wasm = hostWasm();
-  if (!wasm) throw sdkError('WASM_LOAD', 'this host has no WebAssembly engine (no WXWebAssembly, MYWebAssembly or WebAssembly)');
-  const path = config.wasmPath || defaultWasmPath(wasm.kind);
-  if (!path) throw sdkError('INVALID_ARGUMENT', 'pass wasmPath: the URL or path where core.wasm is served on this host');
+  const wasm = engine();
+  if (!wasm) {
+    throw sdkError('WASM_LOAD', 'this host has no WebAssembly engine (no WXWebAssembly, MYWebAssembly or WebAssembly): use the wasm2js build, miniapp-sdk/alipay');
+  }
+  const path = wasm.kind === 'js' ? '(wasm2js)' : config.wasmPath || defaultWasmPath(wasm.kind);
+  if (!path) throw sdkError('INVALID_ARGUMENT', 'pass wasmPath: the URL or path where ' + WASM_FILE + '.wasm is served on this host');
   if (wasm.kind === 'std') setByteLoader(standardByteLoader(globalObject()));
   await instantiate(path);
   return glue;
@@ -86,6 +89,7 @@ export function loadWasm() {
  */
 export async function loadCore(host) {
   const g = await loadWasm();
+  if (typeof g.isSeeded !== 'function') throw sdkError('INVALID_ARGUMENT', 'this build has no password encryption (serverless-only artifact)');
   if (!g.isSeeded()) await seed(host);
   return g;
 }

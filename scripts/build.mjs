@@ -5,14 +5,16 @@
 //   -> wasm-opt lowering of bulk-memory/sign-ext/nontrapping-fptoint + --strip-target-features
 //   -> wasm-bindgen --target web --omit-default-module-path --encode-into never (slab glue)
 //   -> wasm-opt -Oz with MVP features only -> drop exported globals -> core.wasm + core.wasm.br
-//   -> glue patched to import the mp-shim, bundled with js-shim/ by esbuild to CJS + ESM at ES2017.
+//   -> glue patched to import the mp-shim, bundled with js-shim/ by esbuild to CJS + ESM at ES2017
+//   -> the same wasm through binaryen's wasm2js for hosts without WebAssembly (alipay*.js)
+// Two variants: full (Authing + MPServerless) and serverless-only (no RSA/SM2 code).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { dropExports } from './wasm-sections.mjs';
+import { dropExports, i64Boundary } from './wasm-sections.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'target', 'mp');
@@ -58,57 +60,113 @@ function brotli(buf) {
   });
 }
 
-function main() {
-  const started = Date.now();
-  fs.mkdirSync(path.join(out, 'bindgen'), { recursive: true });
-  step('cargo build (wasm32, release)', () => run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'miniapp-sdk'], { RUSTFLAGS: WASM_RUSTFLAGS }));
-  const raw = path.join(root, 'target', 'wasm32-unknown-unknown', 'release', 'miniapp_sdk.wasm');
-  const lowered = path.join(out, 'lowered.wasm');
-  step('wasm-opt lowering', () => run(bin('wasm-opt'), [raw, '-o', lowered, ...LOWERING_FLAGS]));
-  step('wasm-bindgen', () => run('wasm-bindgen', [lowered, '--out-dir', path.join(out, 'bindgen'), '--out-name', 'core', '--target', 'web',
-    '--omit-default-module-path', '--encode-into', 'never']));
-  const bg = path.join(out, 'bindgen', 'core_bg.wasm');
-  const optimised = path.join(out, 'core.opt.wasm');
-  step('wasm-opt -Oz (MVP features)', () => run(bin('wasm-opt'), [bg, '-o', optimised, '-Oz', '--mvp-features', '--enable-mutable-globals', '--strip-debug', '--strip-producers']));
-  const { bytes: wasm, dropped } = dropExports(fs.readFileSync(optimised), 'global');
+/** The artifacts: each is a cargo feature set, a wasm file, a JS entry and a wasm2js twin. */
+export const VARIANTS = [
+  { name: 'full', cargo: [], wasmFile: 'core', entry: 'index.js', out: 'index', w2j: 'alipay' },
+  { name: 'serverless', cargo: ['--no-default-features', '--features', 'serverless'], wasmFile: 'core-serverless', entry: 'serverless.js', out: 'serverless', w2j: 'alipay-serverless' },
+];
 
-  fs.rmSync(pkg, { recursive: true, force: true });
-  fs.mkdirSync(path.join(pkg, 'miniprogram_dist'), { recursive: true });
-  const br = brotli(wasm);
-  for (const dir of [pkg, path.join(pkg, 'miniprogram_dist')]) {
-    fs.writeFileSync(path.join(dir, 'core.wasm'), wasm);
-    fs.writeFileSync(path.join(dir, 'core.wasm.br'), br);
-  }
+/** Turns binaryen's wasm2js ES module into `export default function (imports) { ... }`. */
+export function makeFactory(w2jSource) {
+  const cut = w2jSource.indexOf('var retasmFunc');
+  if (cut < 0) throw new Error('unexpected wasm2js output: no retasmFunc');
+  const body = w2jSource.slice(0, cut).replace(/^import \* as .*$/gm, '');
+  return body + '\nexport default function (imports) { return asmFunc(imports); }\n';
+}
 
-  const glueDir = path.join(out, 'js');
-  fs.rmSync(glueDir, { recursive: true, force: true });
-  fs.mkdirSync(glueDir, { recursive: true });
-  fs.writeFileSync(path.join(glueDir, 'core.js'), patchGlue(fs.readFileSync(path.join(out, 'bindgen', 'core.js'), 'utf8')));
-  fs.writeFileSync(path.join(glueDir, 'mp-shim-entry.js'), `export * from ${JSON.stringify(path.join(root, 'js-shim', 'mp-shim.js'))};\n`);
-  const common = {
-    entryPoints: [path.join(root, 'js-shim', 'index.js')],
+/**
+ * wasm2js grows memory by allocating a new ArrayBuffer without detaching the old one; the glue
+ * refreshes its cached views only when byteLength is 0, so they must compare buffers instead.
+ */
+export function patchGlueForW2j(glue) {
+  const patched = glue.replace(/(cached[A-Za-z0-9]+Memory0)\.byteLength === 0/g, '$1.buffer !== wasm.memory.buffer');
+  if (patched === glue) throw new Error('glue memory-cache pattern not found: re-check the wasm2js memory-growth patch');
+  return patched.replace("from './mp-shim-entry.js'", "from './w2j-shim-entry.js'");
+}
+
+function esbuildCommon(entry, alias, define) {
+  return {
+    entryPoints: [path.join(root, 'js-shim', entry)],
     bundle: true,
     target: 'es2017',
     platform: 'neutral',
     minify: true,
     legalComments: 'none',
-    alias: { 'miniapp-core-glue': path.join(glueDir, 'core.js') },
+    alias,
+    define,
     logLevel: 'warning',
   };
-  step('esbuild (CJS + ESM, ES2017)', () => {
-    esbuild.buildSync({ ...common, format: 'cjs', outfile: path.join(pkg, 'index.js') });
-    esbuild.buildSync({ ...common, format: 'esm', outfile: path.join(pkg, 'index.mjs') });
+}
+
+function buildVariant(v, report) {
+  const dir = path.join(out, v.name);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(path.join(dir, 'bindgen'), { recursive: true });
+  step(`[${v.name}] cargo build (wasm32, release)`, () => run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'miniapp-sdk', ...v.cargo], { RUSTFLAGS: WASM_RUSTFLAGS }));
+  const raw = path.join(root, 'target', 'wasm32-unknown-unknown', 'release', 'miniapp_sdk.wasm');
+  const lowered = path.join(dir, 'lowered.wasm');
+  step(`[${v.name}] wasm-opt lowering`, () => run(bin('wasm-opt'), [raw, '-o', lowered, ...LOWERING_FLAGS]));
+  step(`[${v.name}] wasm-bindgen`, () => run('wasm-bindgen', [lowered, '--out-dir', path.join(dir, 'bindgen'), '--out-name', 'core', '--target', 'web',
+    '--omit-default-module-path', '--encode-into', 'never']));
+  const optimised = path.join(dir, 'core.opt.wasm');
+  step(`[${v.name}] wasm-opt -Oz (MVP features)`, () => run(bin('wasm-opt'), [path.join(dir, 'bindgen', 'core_bg.wasm'), '-o', optimised, '-Oz',
+    '--mvp-features', '--enable-mutable-globals', '--strip-debug', '--strip-producers']));
+  const { bytes: wasm, dropped } = dropExports(fs.readFileSync(optimised), 'global');
+  const br = brotli(wasm);
+  for (const d of [pkg, path.join(pkg, 'miniprogram_dist')]) {
+    fs.writeFileSync(path.join(d, `${v.wasmFile}.wasm`), wasm);
+    fs.writeFileSync(path.join(d, `${v.wasmFile}.wasm.br`), br);
+  }
+
+  // JS for hosts with a wasm engine.
+  const js = path.join(dir, 'js');
+  fs.mkdirSync(js, { recursive: true });
+  const glue = patchGlue(fs.readFileSync(path.join(dir, 'bindgen', 'core.js'), 'utf8'));
+  fs.writeFileSync(path.join(js, 'core.js'), glue);
+  fs.writeFileSync(path.join(js, 'mp-shim-entry.js'), `export * from ${JSON.stringify(path.join(root, 'js-shim', 'mp-shim.js'))};\n`);
+  const wasmOpts = esbuildCommon(v.entry, {
+    'miniapp-core-glue': path.join(js, 'core.js'),
+    'miniapp-core-source': path.join(root, 'js-shim', 'source-wasm.js'),
+  }, { __MINIAPP_WASM_FILE__: JSON.stringify(v.wasmFile) });
+  step(`[${v.name}] esbuild (CJS + ESM, ES2017)`, () => {
+    esbuild.buildSync({ ...wasmOpts, format: 'cjs', outfile: path.join(pkg, `${v.out}.js`) });
+    esbuild.buildSync({ ...wasmOpts, format: 'esm', outfile: path.join(pkg, `${v.out}.mjs`) });
   });
-  fs.copyFileSync(path.join(pkg, 'index.js'), path.join(pkg, 'miniprogram_dist', 'index.js'));
+  fs.copyFileSync(path.join(pkg, `${v.out}.js`), path.join(pkg, 'miniprogram_dist', `${v.out}.js`));
+
+  // wasm2js twin for hosts without one (Alipay's logic layer).
+  const boundary = i64Boundary(wasm);
+  if (boundary.length) throw new Error(`i64 crosses the JS boundary (${boundary.join(', ')}): wasm2js would need an adapter`);
+  const w2jRaw = path.join(dir, 'w2j.raw.mjs');
+  step(`[${v.name}] wasm2js -Oz`, () => run(bin('wasm2js'), [optimised, '-Oz', '-o', w2jRaw]));
+  fs.writeFileSync(path.join(js, 'factory.mjs'), makeFactory(fs.readFileSync(w2jRaw, 'utf8')));
+  fs.writeFileSync(path.join(js, 'core-w2j.js'), patchGlueForW2j(glue));
+  fs.writeFileSync(path.join(js, 'w2j-shim-entry.js'), `export * from ${JSON.stringify(path.join(root, 'js-shim', 'w2j-shim.js'))};\n`);
+  const w2jOpts = esbuildCommon(v.entry, {
+    'miniapp-core-glue': path.join(js, 'core-w2j.js'),
+    'miniapp-core-source': path.join(root, 'js-shim', 'source-w2j.js'),
+    'miniapp-core-factory': path.join(js, 'factory.mjs'),
+  }, { __MINIAPP_WASM_FILE__: JSON.stringify(v.wasmFile) });
+  step(`[${v.name}] esbuild wasm2js bundle`, () => {
+    esbuild.buildSync({ ...w2jOpts, format: 'cjs', outfile: path.join(pkg, `${v.w2j}.js`) });
+    esbuild.buildSync({ ...w2jOpts, format: 'esm', outfile: path.join(pkg, `${v.w2j}.mjs`) });
+  });
+  const size = (f) => fs.statSync(path.join(pkg, f)).size;
+  report.push(`${v.name}: ${v.wasmFile}.wasm ${wasm.length} B, .br ${br.length} B; ${v.out}.js ${size(`${v.out}.js`)} B; ${v.w2j}.js ${size(`${v.w2j}.js`)} B (brotli ${brotli(fs.readFileSync(path.join(pkg, `${v.w2j}.js`))).length} B); dropped globals: ${dropped.join(', ') || 'none'}`);
+}
+
+function main() {
+  const started = Date.now();
+  fs.rmSync(pkg, { recursive: true, force: true });
+  fs.mkdirSync(path.join(pkg, 'miniprogram_dist'), { recursive: true });
+  const report = [];
+  for (const v of VARIANTS) buildVariant(v, report);
   for (const f of fs.readdirSync(path.join(root, 'pkg-template'))) {
     fs.copyFileSync(path.join(root, 'pkg-template', f), path.join(pkg, f));
     // WeChat's npm build copies only the miniprogram directory: give it the CommonJS entries too.
     if (f.endsWith('.js')) fs.copyFileSync(path.join(root, 'pkg-template', f), path.join(pkg, 'miniprogram_dist', f));
   }
-
-  const cjs = fs.statSync(path.join(pkg, 'index.js')).size;
-  console.log(`build: dropped exported globals: ${dropped.join(', ') || '(none)'}`);
-  console.log(`build: core.wasm ${wasm.length} B, core.wasm.br ${br.length} B, index.js ${cjs} B (gzip ${zlib.gzipSync(fs.readFileSync(path.join(pkg, 'index.js'))).length} B)`);
+  for (const line of report) console.log(`build: ${line}`);
   console.log(`build: pkg/ written in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -66,3 +66,63 @@ export function dropExports(bytes, kind) {
     dropped,
   };
 }
+
+function readName(bytes, pos) {
+  const [len, start] = readU32(bytes, pos);
+  return [Buffer.from(bytes.subarray(start, start + len)).toString('utf8'), start + len];
+}
+
+/**
+ * Names of imported and exported functions whose signature has an i64 parameter or result.
+ * wasm2js legalizes those into i32 pairs, which the unmodified glue cannot call.
+ */
+export function i64Boundary(bytes) {
+  const secs = sections(bytes);
+  const body = (id) => secs.find((s) => s.id === id);
+  const types = [];
+  const t = body(1);
+  if (t) {
+    let [n, pos] = readU32(bytes, t.bodyStart);
+    for (let i = 0; i < n; i++) {
+      if (bytes[pos++] !== 0x60) throw new Error('unexpected type form');
+      let params; [params, pos] = readU32(bytes, pos);
+      const p = Array.from(bytes.subarray(pos, pos + params)); pos += params;
+      let results; [results, pos] = readU32(bytes, pos);
+      const r = Array.from(bytes.subarray(pos, pos + results)); pos += results;
+      types.push(p.concat(r).includes(0x7e));
+    }
+  }
+  const funcHasI64 = [];
+  const found = [];
+  const imp = body(2);
+  if (imp) {
+    let [n, pos] = readU32(bytes, imp.bodyStart);
+    for (let i = 0; i < n; i++) {
+      let mod, name; [mod, pos] = readName(bytes, pos); [name, pos] = readName(bytes, pos);
+      const kind = bytes[pos++];
+      if (kind === 0) {
+        let ti; [ti, pos] = readU32(bytes, pos);
+        funcHasI64.push(types[ti]);
+        if (types[ti]) found.push('import ' + mod + '.' + name);
+      } else if (kind === 1) { pos += 1; const flags = bytes[pos++]; [, pos] = readU32(bytes, pos); if (flags & 1) [, pos] = readU32(bytes, pos); }
+      else if (kind === 2) { const flags = bytes[pos++]; [, pos] = readU32(bytes, pos); if (flags & 1) [, pos] = readU32(bytes, pos); }
+      else if (kind === 3) { pos += 2; }
+    }
+  }
+  const fn = body(3);
+  if (fn) {
+    let [n, pos] = readU32(bytes, fn.bodyStart);
+    for (let i = 0; i < n; i++) { let ti; [ti, pos] = readU32(bytes, pos); funcHasI64.push(types[ti]); }
+  }
+  const exp = body(7);
+  if (exp) {
+    let [n, pos] = readU32(bytes, exp.bodyStart);
+    for (let i = 0; i < n; i++) {
+      let name; [name, pos] = readName(bytes, pos);
+      const kind = bytes[pos++];
+      let idx; [idx, pos] = readU32(bytes, pos);
+      if (kind === 0 && funcHasI64[idx]) found.push('export ' + name);
+    }
+  }
+  return found;
+}

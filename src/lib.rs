@@ -7,11 +7,14 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 #![warn(missing_docs)]
 
+#[cfg(feature = "auth")]
 pub mod authing;
+#[cfg(feature = "auth")]
 pub mod crypto;
 pub mod error;
 pub mod host;
 pub mod secret;
+#[cfg(feature = "serverless")]
 pub mod serverless;
 
 #[cfg(test)]

@@ -1,9 +1,11 @@
 //! `Core`: the low-level handle the JS shim builds the clients on. It checks the bridge and
 //! encrypts passwords; the Authing and MPServerless clients are separate classes.
 
+#[cfg(feature = "auth")]
 use super::entropy::fresh_rng;
 use super::error_js::to_js;
 use super::host_js::JsHost;
+#[cfg(feature = "auth")]
 use crate::crypto::{rsa, sm2};
 use crate::error::Error;
 use crate::host::{Host, HttpRequest, Method};
@@ -52,6 +54,7 @@ impl Core {
         })
     }
 
+    #[cfg(feature = "auth")]
     /// Encrypts a password as the Authing add-ons do: `kind` is `rsa` (PKCS#1 v1.5, base64) or
     /// `sm2` (C1C3C2 hex without `04`). Fresh host entropy is mixed in first.
     #[wasm_bindgen(js_name = encryptPassword, unchecked_return_type = "Promise<string>")]

@@ -210,17 +210,13 @@ impl Host for JsHost {
     async fn random_bytes(&self, len: usize) -> Result<Vec<u8>, HostError> {
         let len_js = JsValue::from(u32::try_from(len).unwrap_or(u32::MAX));
         let v = self.call("getRandomValues", &[len_js], self.call_timeout_ms).await?;
-        let bytes = if let Some(buf) = v.dyn_ref::<js_sys::ArrayBuffer>() {
-            Uint8Array::new(buf).to_vec()
-        } else if let Some(arr) = v.dyn_ref::<Uint8Array>() {
-            arr.to_vec()
-        } else {
-            return Err(HostError::new(
-                "getRandomValues",
-                HostErrorKind::BadValue,
-                "expected a Uint8Array or ArrayBuffer",
-            ));
-        };
+        // Any ArrayBuffer, typed array or array of bytes, also from another realm (no instanceof).
+        let is_bytes = v.is_object()
+            && (get(&v, "byteLength").as_f64().is_some() || get(&v, "length").as_f64().is_some());
+        if !is_bytes {
+            return Err(HostError::new("getRandomValues", HostErrorKind::BadValue, "expected a Uint8Array or ArrayBuffer"));
+        }
+        let bytes = Uint8Array::new(&v).to_vec();
         if bytes.len() < len {
             return Err(HostError::new(
                 "getRandomValues",

@@ -6,11 +6,14 @@
 //! - [`error_js`]: the one conversion from [`crate::Error`] to a JS `Error` with a `code`.
 //! - [`core_js`]: the low-level `Core` class (bridge check and password encryption).
 
+#[cfg(feature = "auth")]
 pub mod authing_js;
 pub mod core_js;
+#[cfg(feature = "auth")]
 pub mod entropy;
 pub mod error_js;
 pub mod host_js;
+#[cfg(feature = "serverless")]
 pub mod serverless_js;
 mod timer;
 
