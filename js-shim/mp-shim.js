@@ -63,3 +63,12 @@ export const TextDecoder = (() => {
 export function unsupportedLoad() {
   throw new Error('miniapp-sdk loads its wasm from a path, not from a URL request');
 }
+
+// wasm-bindgen's `js_sys::global()` reads `globalThis`, which the Alipay logic layer and old iOS
+// JavaScriptCore lack (and WeChat's module wrapper hides `self`/`window`). Shadow it lexically too.
+const hostGlobal = (function () {
+  if (typeof globalThis !== 'undefined') return globalThis;
+  if (typeof global !== 'undefined') return global;
+  return {}; // no queueMicrotask here: wasm-bindgen-futures falls back to Promise.then
+})();
+export { hostGlobal as globalThis };

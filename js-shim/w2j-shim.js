@@ -1,6 +1,6 @@
 // The `WebAssembly` stand-in for wasm2js builds: "instantiating" the translated module calls its
 // factory with the glue's imports. TextEncoder/TextDecoder come from the same place as for wasm.
-export { TextEncoder, TextDecoder, unsupportedLoad } from './mp-shim.js';
+export { TextEncoder, TextDecoder, unsupportedLoad, globalThis } from './mp-shim.js';
 
 class Module {
   constructor(factory) { this.factory = factory; }

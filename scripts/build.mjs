@@ -46,7 +46,7 @@ export const LOWERING_FLAGS = [
   '--signext-lowering', '--llvm-memory-copy-fill-lowering', '--llvm-nontrapping-fptoint-lowering', '--strip-target-features',
 ];
 
-export const GLUE_IMPORT = "import { WebAssembly, TextEncoder, TextDecoder, unsupportedLoad } from './mp-shim-entry.js';\n";
+export const GLUE_IMPORT = "import { WebAssembly, TextEncoder, TextDecoder, unsupportedLoad, globalThis } from './mp-shim-entry.js';\n";
 
 /** Makes the wasm-bindgen web glue load through the mp-shim (no global writes, no fetch). */
 export function patchGlue(src) {
@@ -129,7 +129,9 @@ function buildVariant(v, report) {
     'miniapp-core-source': path.join(root, 'js-shim', 'source-wasm.js'),
   }, { __MINIAPP_WASM_FILE__: JSON.stringify(v.wasmFile) });
   step(`[${v.name}] esbuild (CJS + ESM, ES2017)`, () => {
-    esbuild.buildSync({ ...wasmOpts, format: 'cjs', outfile: path.join(pkg, `${v.out}.js`) });
+    // platform 'node' only adds the `0&&(module.exports={...})` annotation that lets Node's ESM
+    // loader see the named exports of the CommonJS entry; nothing else of Node is pulled in.
+    esbuild.buildSync({ ...wasmOpts, platform: 'node', format: 'cjs', outfile: path.join(pkg, `${v.out}.js`) });
     esbuild.buildSync({ ...wasmOpts, format: 'esm', outfile: path.join(pkg, `${v.out}.mjs`) });
   });
   fs.copyFileSync(path.join(pkg, `${v.out}.js`), path.join(pkg, 'miniprogram_dist', `${v.out}.js`));
@@ -148,7 +150,7 @@ function buildVariant(v, report) {
     'miniapp-core-factory': path.join(js, 'factory.mjs'),
   }, { __MINIAPP_WASM_FILE__: JSON.stringify(v.wasmFile) });
   step(`[${v.name}] esbuild wasm2js bundle`, () => {
-    esbuild.buildSync({ ...w2jOpts, format: 'cjs', outfile: path.join(pkg, `${v.w2j}.js`) });
+    esbuild.buildSync({ ...w2jOpts, platform: 'node', format: 'cjs', outfile: path.join(pkg, `${v.w2j}.js`) });
     esbuild.buildSync({ ...w2jOpts, format: 'esm', outfile: path.join(pkg, `${v.w2j}.mjs`) });
   });
   const size = (f) => fs.statSync(path.join(pkg, f)).size;

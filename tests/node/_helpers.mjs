@@ -1,0 +1,76 @@
+// Shared helpers of the node:test suites (not a test file itself).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const PKG = path.join(ROOT, 'pkg');
+export const require = createRequire(import.meta.url);
+export const hostSim = require('../host-sim/index.cjs');
+export const FIXTURES = path.join(ROOT, 'tests', 'fixtures');
+
+/** The suites test the built package; they never build it. */
+export function assertPkgBuilt() {
+  const needed = ['index.js', 'index.mjs', 'index.d.ts', 'package.json', 'core.wasm', 'core.wasm.br', 'miniprogram_dist/index.js', 'miniprogram_dist/core.wasm.br'];
+  const missing = needed.filter((f) => !fs.existsSync(path.join(PKG, f)));
+  if (missing.length) {
+    throw new Error(`pkg/ is not built (missing ${missing.join(', ')}). Run \`node scripts/build.mjs\` first; the tests do not build it.`);
+  }
+}
+assertPkgBuilt();
+
+const tmpDirs = [];
+process.on('exit', () => { for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true }); });
+
+export function tmpDir(prefix = 'mp-test-') {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tmpDirs.push(d);
+  return d;
+}
+
+let sharedPackage = null;
+/** A code package with pkg/miniprogram_dist laid out at /miniprogram_npm/miniapp-sdk/ (shared, read-only). */
+export function codePackage() {
+  if (!sharedPackage) sharedPackage = hostSim.layoutCodePackage({ pkgDir: PKG, root: tmpDir('mp-codepkg-') });
+  return sharedPackage;
+}
+
+/** Echo responder: `{statusCode: 200, data: 'echo:' + url}`. */
+export const echo = async (req) => ({ statusCode: 200, data: 'echo:' + req.url, header: { 'content-type': 'text/plain' } });
+
+/**
+ * A fresh simulated realm with the SDK required from the code package. `t` (a node:test context)
+ * closes the realm after the test.
+ */
+export function boot(t, simOptions = {}) {
+  const sim = hostSim.createHost({ profile: 'wechat-ios', packageRoot: codePackage(), responder: echo, ...simOptions });
+  if (t) t.after(() => sim.close());
+  const sdk = sim.require(simOptions.requireId || 'miniapp-sdk');
+  return { sim, sdk };
+}
+
+/** Awaits a rejection and returns the rejection value (fails if it resolves). */
+export async function rejection(promise) {
+  try {
+    const v = await promise;
+    throw Object.assign(new Error('expected a rejection, got a value: ' + JSON.stringify(v)), { notRejected: true });
+  } catch (e) {
+    if (e && e.notRejected) throw e;
+    return e;
+  }
+}
+
+export const rsaPrivatePem = () => fs.readFileSync(path.join(FIXTURES, 'rsa-2048-private.pem'), 'utf8');
+export const rsaSpkiPem = () => fs.readFileSync(path.join(FIXTURES, 'rsa-2048-spki.pem'), 'utf8');
+export const rsaPkcs1Pem = () => fs.readFileSync(path.join(FIXTURES, 'rsa-2048-pkcs1.pem'), 'utf8');
+
+/** RSA PKCS#1 v1.5 decryption with node-forge (Node's crypto refuses PKCS#1 v1.5 private decryption). */
+export function rsaDecrypt(b64) {
+  const forge = require('node-forge');
+  const key = forge.pki.privateKeyFromPem(rsaPrivatePem());
+  return forge.util.decodeUtf8(key.decrypt(forge.util.decode64(b64), 'RSAES-PKCS1-V1_5'));
+}
+
+export const sm2 = () => require('sm-crypto').sm2;
