@@ -1,0 +1,307 @@
+//! Authing users: storage, lookup and the `UserDto` the API returns.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde_json::{json, Map, Value};
+
+use crate::error::{ApiError, ApiResult};
+use crate::util;
+
+pub const DEFAULT_PHOTO: &str = "https://files.authing.co/authing-console/default-user-avatar.png";
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: String,
+    pub pool_id: String,
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub phone_country_code: Option<String>,
+    pub password_hash: Option<String>,
+    pub profile: Map<String, Value>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub logins_count: i64,
+    pub last_login: Option<i64>,
+}
+
+const COLUMNS: &str = "id, pool_id, username, email, phone, phone_country_code, password_hash, \
+                       profile, created_at, updated_at, logins_count, last_login";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<User> {
+    let profile: String = r.get(7)?;
+    Ok(User {
+        id: r.get(0)?,
+        pool_id: r.get(1)?,
+        username: r.get(2)?,
+        email: r.get(3)?,
+        phone: r.get(4)?,
+        phone_country_code: r.get(5)?,
+        password_hash: r.get(6)?,
+        profile: match serde_json::from_str(&profile) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        },
+        created_at: r.get(8)?,
+        updated_at: r.get(9)?,
+        logins_count: r.get(10)?,
+        last_login: r.get(11)?,
+    })
+}
+
+pub fn load(conn: &Connection, id: &str) -> ApiResult<Option<User>> {
+    Ok(conn.query_row(&format!("SELECT {COLUMNS} FROM users WHERE id = ?1"), params![id], from_row).optional()?)
+}
+
+#[derive(Clone, Copy)]
+pub enum Field {
+    Username,
+    Email,
+    Phone,
+}
+
+impl Field {
+    fn column(self) -> &'static str {
+        match self {
+            Field::Username => "username",
+            Field::Email => "email",
+            Field::Phone => "phone",
+        }
+    }
+}
+
+pub fn find_by(conn: &Connection, pool: &str, field: Field, value: &str) -> ApiResult<Option<User>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM users WHERE pool_id = ?1 AND {} = ?2", field.column()),
+            params![pool, value],
+            from_row,
+        )
+        .optional()?)
+}
+
+/// `account` matches a username, an email or a phone number.
+pub fn find_by_account(conn: &Connection, pool: &str, account: &str) -> ApiResult<Option<User>> {
+    for f in [Field::Username, Field::Email, Field::Phone] {
+        if let Some(u) = find_by(conn, pool, f, account)? {
+            return Ok(Some(u));
+        }
+    }
+    Ok(None)
+}
+
+pub fn list(conn: &Connection, pool: &str) -> ApiResult<Vec<User>> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM users WHERE pool_id = ?1 ORDER BY created_at, id"))?;
+    let rows = stmt.query_map(params![pool], from_row)?;
+    let mut out = Vec::new();
+    for r in rows {
+        out.push(r?);
+    }
+    Ok(out)
+}
+
+#[derive(Default)]
+pub struct NewUser {
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub phone_country_code: Option<String>,
+    pub password_hash: Option<String>,
+    pub profile: Map<String, Value>,
+}
+
+pub fn check_unique(conn: &Connection, pool: &str, new: &NewUser) -> ApiResult<()> {
+    if let Some(u) = &new.username {
+        if find_by(conn, pool, Field::Username, u)?.is_some() {
+            return Err(ApiError::conflict("username already exists").with_api_code(2026));
+        }
+    }
+    if let Some(e) = &new.email {
+        if find_by(conn, pool, Field::Email, e)?.is_some() {
+            return Err(ApiError::conflict("email already exists").with_api_code(2026));
+        }
+    }
+    if let Some(p) = &new.phone {
+        if find_by(conn, pool, Field::Phone, p)?.is_some() {
+            return Err(ApiError::conflict("phone already exists").with_api_code(2026));
+        }
+    }
+    Ok(())
+}
+
+pub fn create(conn: &Connection, pool: &str, new: NewUser) -> ApiResult<User> {
+    check_unique(conn, pool, &new)?;
+    let id = util::object_id();
+    let now = util::now_ms();
+    conn.execute(
+        "INSERT INTO users (id, pool_id, username, email, phone, phone_country_code, password_hash,
+                            profile, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+        params![
+            id,
+            pool,
+            new.username,
+            new.email,
+            new.phone,
+            new.phone_country_code,
+            new.password_hash,
+            Value::Object(new.profile).to_string(),
+            now
+        ],
+    )?;
+    load(conn, &id)?.ok_or_else(|| ApiError::internal("user vanished after insert"))
+}
+
+pub fn record_login(conn: &Connection, id: &str) -> ApiResult<()> {
+    conn.execute(
+        "UPDATE users SET logins_count = logins_count + 1, last_login = ?2 WHERE id = ?1",
+        params![id, util::now_ms()],
+    )?;
+    Ok(())
+}
+
+pub fn save(conn: &Connection, u: &User) -> ApiResult<()> {
+    conn.execute(
+        "UPDATE users SET username = ?2, email = ?3, phone = ?4, phone_country_code = ?5,
+                password_hash = ?6, profile = ?7, updated_at = ?8 WHERE id = ?1",
+        params![
+            u.id,
+            u.username,
+            u.email,
+            u.phone,
+            u.phone_country_code,
+            u.password_hash,
+            Value::Object(u.profile.clone()).to_string(),
+            util::now_ms()
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn identities(conn: &Connection, user_id: &str) -> ApiResult<Vec<Value>> {
+    let mut stmt = conn.prepare(
+        "SELECT provider, ext_idp_conn, openid, created_at FROM identities WHERE user_id = ?1
+         ORDER BY created_at",
+    )?;
+    let rows = stmt.query_map(params![user_id], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (provider, conn_id, openid, created) = row?;
+        out.push(json!({
+            "identityId": util::sha256_hex(&format!("{provider}|{conn_id}|{openid}"))[..24].to_string(),
+            "extIdpId": conn_id,
+            "provider": provider,
+            "type": "openid",
+            "userIdInIdp": openid,
+            "originConnIds": [conn_id],
+            "createdAt": util::iso8601(created),
+        }));
+    }
+    Ok(out)
+}
+
+pub fn find_identity(
+    conn: &Connection,
+    pool: &str,
+    provider: &str,
+    ext_idp_conn: &str,
+    openid: &str,
+) -> ApiResult<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT user_id FROM identities
+             WHERE pool_id = ?1 AND provider = ?2 AND ext_idp_conn = ?3 AND openid = ?4",
+            params![pool, provider, ext_idp_conn, openid],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+pub fn link_identity(
+    conn: &Connection,
+    pool: &str,
+    provider: &str,
+    ext_idp_conn: &str,
+    openid: &str,
+    user_id: &str,
+) -> ApiResult<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO identities (pool_id, provider, ext_idp_conn, openid, user_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![pool, provider, ext_idp_conn, openid, user_id, util::now_ms()],
+    )?;
+    Ok(())
+}
+
+/// Profile fields `update-profile` accepts (all strings except `customData`).
+pub const PROFILE_FIELDS: &[&str] = &[
+    "name",
+    "nickname",
+    "photo",
+    "externalId",
+    "birthdate",
+    "country",
+    "province",
+    "city",
+    "address",
+    "streetAddress",
+    "postalCode",
+    "gender",
+    "givenName",
+    "familyName",
+    "middleName",
+    "preferredUsername",
+    "profile",
+    "website",
+    "zoneinfo",
+    "locale",
+    "formatted",
+    "region",
+    "company",
+];
+
+pub struct DtoFlags {
+    pub with_custom_data: bool,
+    pub with_identities: bool,
+    pub with_department_ids: bool,
+}
+
+pub fn dto(conn: &Connection, u: &User, flags: &DtoFlags) -> ApiResult<Value> {
+    let p = |k: &str| u.profile.get(k).cloned().unwrap_or(Value::Null);
+    let mut m = Map::new();
+    m.insert("userId".into(), json!(u.id));
+    m.insert("createdAt".into(), json!(util::iso8601(u.created_at)));
+    m.insert("updatedAt".into(), json!(util::iso8601(u.updated_at)));
+    m.insert("userPoolId".into(), json!(u.pool_id));
+    m.insert("status".into(), json!("Activated"));
+    m.insert("username".into(), json!(u.username));
+    m.insert("email".into(), json!(u.email));
+    m.insert("emailVerified".into(), json!(false));
+    m.insert("phone".into(), json!(u.phone));
+    m.insert("phoneCountryCode".into(), json!(u.phone_country_code));
+    m.insert("phoneVerified".into(), json!(u.phone.is_some()));
+    for f in PROFILE_FIELDS {
+        m.insert((*f).into(), p(f));
+    }
+    if m.get("photo").is_none_or(Value::is_null) {
+        m.insert("photo".into(), json!(DEFAULT_PHOTO));
+    }
+    if m.get("gender").is_none_or(Value::is_null) {
+        m.insert("gender".into(), json!("U"));
+    }
+    m.insert("loginsCount".into(), json!(u.logins_count));
+    m.insert("lastLogin".into(), json!(u.last_login.map(util::iso8601)));
+    m.insert("userSourceType".into(), json!("register"));
+    m.insert("passwordLastSetAt".into(), Value::Null);
+    if flags.with_identities {
+        m.insert("identities".into(), Value::Array(identities(conn, &u.id)?));
+    }
+    if flags.with_custom_data {
+        m.insert("customData".into(), u.profile.get("customData").cloned().unwrap_or_else(|| json!({})));
+    }
+    if flags.with_department_ids {
+        m.insert("departmentIds".into(), json!([]));
+    }
+    Ok(Value::Object(m))
+}
