@@ -1,1 +1,31 @@
 //! The MPServerless-compatible serverless client (protocol of `@alicloud/mpserverless-sdk` 3.1.5).
+//!
+//! - [`config`]: the constructor's config (required fields, timeout rules).
+//! - [`sign`]: HMAC-MD5 request signing, checked against the reference's golden vectors.
+//! - [`envelope`]: the signed `POST {endpoint}/client` request and the gateway reply.
+//! - [`authorize`]: authorize options (precedence), authorize and profile params.
+//! - [`db`], [`function`], [`file`]: per-module params, validation and flows.
+//! - [`client`]: [`Client`], generic over [`crate::host::Host`]: session, single-flight
+//!   authorization, one renewal and retry on an invalid token.
+//! - [`errors`]: the `{code, type}` apps see.
+//!
+//! Caller values (queries, documents, function args) arrive as JSON text serialised by the JS
+//! facade with `JSON.stringify`, so their key order is the caller's; the core validates them and
+//! splices the text into the params, and signs exactly the text it sends. Replies go back as raw
+//! text, which the facade decodes into the official result shapes.
+
+pub mod authorize;
+pub mod client;
+pub mod config;
+pub mod db;
+pub mod envelope;
+pub mod errors;
+pub mod file;
+pub mod function;
+pub mod sign;
+
+pub use client::Client;
+pub use config::Config;
+
+#[cfg(test)]
+mod tests;

@@ -211,10 +211,14 @@ impl Host for JsHost {
         let len_js = JsValue::from(u32::try_from(len).unwrap_or(u32::MAX));
         let v = self.call("getRandomValues", &[len_js], self.call_timeout_ms).await?;
         // Any ArrayBuffer, typed array or array of bytes, also from another realm (no instanceof).
-        let is_bytes = v.is_object()
-            && (get(&v, "byteLength").as_f64().is_some() || get(&v, "length").as_f64().is_some());
+        let is_bytes =
+            v.is_object() && (get(&v, "byteLength").as_f64().is_some() || get(&v, "length").as_f64().is_some());
         if !is_bytes {
-            return Err(HostError::new("getRandomValues", HostErrorKind::BadValue, "expected a Uint8Array or ArrayBuffer"));
+            return Err(HostError::new(
+                "getRandomValues",
+                HostErrorKind::BadValue,
+                "expected a Uint8Array or ArrayBuffer",
+            ));
         }
         let bytes = Uint8Array::new(&v).to_vec();
         if bytes.len() < len {

@@ -1,0 +1,310 @@
+//! The serverless client over any [`Host`]: session, single-flight authorization, one renewal and
+//! retry on an invalid token, and the module calls.
+//!
+//! Session state is kept as the official package keeps it (reference §5): in memory only (token,
+//! the options of the last successful authorize, the current auth type), nothing in storage. Unlike
+//! 3.1.5, a failed authorization leaves no rejected promise behind, so later calls are not poisoned,
+//! and concurrent renewals are merged into one.
+
+use super::authorize::{self, AuthKind};
+use super::config::Config;
+use super::db;
+use super::envelope::{self, is_invalid_token, Reply};
+use super::file;
+use super::function;
+use crate::error::Error;
+use crate::host::Host;
+use crate::secret::AccessToken;
+use core::future::poll_fn;
+use core::task::{Poll, Waker};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+#[derive(Debug, Default)]
+struct Session {
+    token: Option<AccessToken>,
+    /// The flow of the last successful authorize (used to renew).
+    kind: Option<AuthKind>,
+    /// The options of the last successful authorize, as JSON text (`getInfo` sends them).
+    options_json: Option<String>,
+    /// `"anonymous"` or `""` after a successful authorize.
+    current_auth_type: Option<String>,
+}
+
+/// One authorization in progress; concurrent callers wait on it instead of starting their own.
+struct Flight {
+    kind: AuthKind,
+    outcome: RefCell<Option<Result<bool, Error>>>,
+    wakers: RefCell<Vec<Waker>>,
+}
+
+impl Flight {
+    fn new(kind: AuthKind) -> Flight {
+        Flight { kind, outcome: RefCell::new(None), wakers: RefCell::new(Vec::new()) }
+    }
+
+    async fn wait(self: Rc<Self>) -> Result<bool, Error> {
+        poll_fn(|cx| {
+            if let Some(r) = self.outcome.borrow().as_ref() {
+                return Poll::Ready(r.clone());
+            }
+            self.wakers.borrow_mut().push(cx.waker().clone());
+            Poll::Pending
+        })
+        .await
+    }
+
+    fn settle(&self, r: Result<bool, Error>) {
+        *self.outcome.borrow_mut() = Some(r);
+        let wakers = core::mem::take(&mut *self.wakers.borrow_mut());
+        for w in wakers {
+            w.wake();
+        }
+    }
+}
+
+/// Clears the in-flight slot when the authorizing future finishes or is dropped, so waiters never
+/// hang and nothing stays poisoned.
+struct FlightGuard<'a> {
+    slot: &'a RefCell<Option<Rc<Flight>>>,
+    flight: Rc<Flight>,
+}
+
+impl Drop for FlightGuard<'_> {
+    fn drop(&mut self) {
+        let unsettled = self.flight.outcome.borrow().is_none();
+        if unsettled {
+            self.flight.settle(Err(Error::BadResponse("the authorization was abandoned".into())));
+        }
+        let mut slot = self.slot.borrow_mut();
+        if slot.as_ref().is_some_and(|f| Rc::ptr_eq(f, &self.flight)) {
+            *slot = None;
+        }
+    }
+}
+
+/// The MPServerless client.
+pub struct Client<H: Host> {
+    host: H,
+    cfg: Config,
+    session: RefCell<Session>,
+    flight: RefCell<Option<Rc<Flight>>>,
+}
+
+impl<H: Host> Client<H> {
+    /// A client for `cfg` over `host`. No I/O happens until `authorize`.
+    pub fn new(host: H, cfg: Config) -> Client<H> {
+        Client { host, cfg, session: RefCell::new(Session::default()), flight: RefCell::new(None) }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// The host.
+    pub fn host(&self) -> &H {
+        &self.host
+    }
+
+    /// Whether a session token is held.
+    pub fn is_authorized(&self) -> bool {
+        self.session.borrow().token.is_some()
+    }
+
+    /// Sends one signed RPC and classifies the reply.
+    async fn send(&self, method: &str, params: Option<&str>, token: Option<&str>) -> Result<Reply, Error> {
+        let ts = envelope::timestamp(self.host.now_ms());
+        let req = envelope::build_request(&self.cfg, method, params, token, ts);
+        let res = self.host.request(req).await?;
+        envelope::parse_reply(res)
+    }
+
+    /// `user.authorize(options)`: `Ok(true)` = `{success: true}`. `options` is the JSON text of the
+    /// caller's options (`None` = no argument: the official default, Alipay).
+    ///
+    /// Anonymous always runs (a fresh identity). A provider login is skipped, as in 3.x, when a
+    /// session of the same `authType` exists; 3.x then resolves `undefined`, this resolves `true`.
+    pub async fn authorize(&self, options: Option<&str>) -> Result<bool, Error> {
+        let opts = authorize::parse_options(options)?;
+        if opts.kind != AuthKind::Anonymous {
+            let s = self.session.borrow();
+            if s.token.is_some() && s.current_auth_type.is_some() && s.current_auth_type == opts.auth_type {
+                return Ok(true);
+            }
+        }
+        self.run_auth(opts.kind, Some(opts.json)).await
+    }
+
+    /// Runs (or joins) an authorization of this kind.
+    async fn run_auth(&self, kind: AuthKind, options_json: Option<String>) -> Result<bool, Error> {
+        loop {
+            let pending = self.flight.borrow().clone();
+            match pending {
+                Some(f) if f.kind == kind => return f.wait().await,
+                Some(f) => {
+                    let _ = f.wait().await;
+                }
+                None => break,
+            }
+        }
+        let flight = Rc::new(Flight::new(kind.clone()));
+        *self.flight.borrow_mut() = Some(flight.clone());
+        let guard = FlightGuard { slot: &self.flight, flight: flight.clone() };
+        let outcome = match self.auth_rpc(&kind).await {
+            Ok(Some(token)) => {
+                let mut s = self.session.borrow_mut();
+                s.token = Some(AccessToken::new(token));
+                s.current_auth_type = Some(if kind == AuthKind::Anonymous { "anonymous" } else { "" }.into());
+                s.kind = Some(kind);
+                if let Some(j) = options_json {
+                    s.options_json = Some(j);
+                }
+                Ok(true)
+            }
+            Ok(None) => Ok(false),
+            Err(e) => Err(e),
+        };
+        flight.settle(outcome.clone());
+        drop(guard);
+        outcome
+    }
+
+    /// The authorize RPC itself: the new access token, if the gateway gave one.
+    async fn auth_rpc(&self, kind: &AuthKind) -> Result<Option<String>, Error> {
+        let reply = match kind {
+            AuthKind::Anonymous => {
+                let params = authorize::anonymous_params(&self.cfg);
+                self.send(authorize::METHOD_ANONYMOUS, Some(&params), None).await?
+            }
+            AuthKind::Provider(provider) => {
+                let code = self.host.login_code().await?;
+                let params = authorize::provider_params(&self.cfg, provider, &code);
+                self.send(authorize::METHOD_PROVIDER, Some(&params), None).await?
+            }
+        };
+        Ok(reply.data_str("accessToken").map(str::to_string))
+    }
+
+    /// The session token, after any authorization in flight has finished.
+    async fn token(&self) -> Result<AccessToken, Error> {
+        let pending = self.flight.borrow().clone();
+        if let Some(f) = pending {
+            let _ = f.wait().await;
+        }
+        self.session.borrow().token.clone().ok_or(Error::NotLoggedIn)
+    }
+
+    /// Renews the session after `stale` was refused (joined with any concurrent renewal).
+    async fn renew(&self, stale: &AccessToken, refused: Error) -> Result<(), Error> {
+        let pending = self.flight.borrow().clone();
+        if let Some(f) = pending {
+            let _ = f.wait().await;
+        }
+        let (current, kind) = {
+            let s = self.session.borrow();
+            (s.token.clone(), s.kind.clone())
+        };
+        if current.as_ref().is_some_and(|t| t != stale) {
+            return Ok(()); // someone else renewed meanwhile
+        }
+        let Some(kind) = kind else { return Err(refused) };
+        match self.run_auth(kind, None).await? {
+            true => Ok(()),
+            false => Err(refused),
+        }
+    }
+
+    /// An authenticated RPC: token in body and header; on an invalid-token reply, one renewal (the
+    /// stored flow) and one retry, re-signed with a new timestamp and token.
+    pub async fn call(&self, method: &str, params: Option<&str>) -> Result<Reply, Error> {
+        let token = self.token().await?;
+        match self.send(method, params, Some(token.secret())).await {
+            Err(e) if is_invalid_token(&e) => {
+                self.renew(&token, e).await?;
+                let token = self.token().await?;
+                self.send(method, params, Some(token.secret())).await
+            }
+            other => other,
+        }
+    }
+
+    /// `user.getInfo(options)`.
+    pub async fn get_info(&self, options: Option<&str>) -> Result<Reply, Error> {
+        let params = {
+            let s = self.session.borrow();
+            authorize::profile_params(s.current_auth_type.as_deref(), options, s.options_json.as_deref())
+        };
+        self.call(authorize::METHOD_PROFILE, Some(&params)).await
+    }
+
+    /// One db command (see [`db::build_params`]).
+    pub async fn db(
+        &self,
+        collection: Option<&str>,
+        transaction_id: Option<&str>,
+        command: &str,
+        args: &[Option<&str>],
+        options: Option<&str>,
+    ) -> Result<Reply, Error> {
+        let cmd =
+            db::command(command).ok_or_else(|| Error::invalid("command", format!("unknown command {command}")))?;
+        let params = db::build_params(collection, transaction_id, cmd, args, options)?;
+        self.call(db::METHOD, Some(&params)).await
+    }
+
+    /// `db.startTransaction()`: the reply and the transaction id (an error if the gateway gave none,
+    /// where 3.1.5 silently continues without a transaction).
+    pub async fn start_transaction(&self) -> Result<(Reply, String), Error> {
+        let reply = self.db(None, None, "startTransaction", &[], None).await?;
+        let id = db::transaction_id(&reply)?;
+        Ok((reply, id))
+    }
+
+    /// `function.invoke(name, args)`.
+    pub async fn invoke(&self, target: &str, args: Option<&str>) -> Result<Reply, Error> {
+        let params = function::invoke_params(target, args)?;
+        self.call(function::METHOD, Some(&params)).await
+    }
+
+    /// `file.uploadFile(options)`: resolves the JSON text of `{fileUrl, filePath, fileId}`.
+    pub async fn upload_file(&self, options: &str) -> Result<String, Error> {
+        let o: file::UploadOptions = serde_json::from_str(options)
+            .map_err(|e| Error::invalid("options", format!("uploadFile options are invalid: {e}")))?;
+        let plan = file::plan_upload(&o)?;
+        let reply = self.call(file::METHOD_SIGN, Some(&plan.sign_params)).await?;
+        let sign = file::parse_sign(&reply)?;
+        let upload = file::upload_request(&plan, &sign, &o, &self.cfg.space_id);
+        let res = self.host.upload_file(upload).await?;
+        file::check_upload_status(res.status)?;
+        if sign.oss_callback_url.is_none() {
+            let params = file::report_params(&sign.id, plan.content_type);
+            self.call(file::METHOD_REPORT, Some(&params)).await?;
+        }
+        Ok(file::upload_result(&sign))
+    }
+
+    /// `file.deleteFile(ids)`.
+    pub async fn delete_file(&self, id: &str) -> Result<Reply, Error> {
+        let params = file::delete_params(id)?;
+        self.call(file::METHOD_DELETE, Some(&params)).await
+    }
+
+    /// `file.info(ids, options)`.
+    pub async fn file_info(&self, ids: &str, options: Option<&str>) -> Result<Reply, Error> {
+        let params = file::info_params(ids, options)?;
+        self.call(file::METHOD_INFO, Some(&params)).await
+    }
+
+    /// `network.forward(method, params)` (3.x escape hatch): any method, caller's params JSON text.
+    pub async fn forward(&self, method: &str, params: Option<&str>) -> Result<Reply, Error> {
+        if method.is_empty() {
+            return Err(Error::invalid("method", "method should be a non-empty string"));
+        }
+        if let Some(p) = params {
+            serde_json::from_str::<serde_json::Value>(p)
+                .map_err(|_| Error::invalid("params", "params is not serialisable to JSON"))?;
+        }
+        self.call(method, params).await
+    }
+}

@@ -1,0 +1,141 @@
+//! Client configuration: the second argument of `new MPServerless(platformApi, config)` (reference §1.2).
+
+use crate::error::Error;
+use crate::secret::ClientSecret;
+use serde_json::Value;
+
+/// Default request timeout: the official `'5s'`.
+pub const DEFAULT_TIMEOUT_MS: u32 = 5_000;
+
+/// `x-serverless-ua` value of this SDK (same format as the official `pkg_name:…;ver:…;`).
+pub const USER_AGENT: &str = concat!("pkg_name:miniapp-sdk;ver:", env!("CARGO_PKG_VERSION"), ";");
+
+/// A validated client configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Mini-program app id, sent as `clientIdentifier`.
+    pub app_id: String,
+    /// Service space id (`spaceId` body field).
+    pub space_id: String,
+    /// HMAC key.
+    pub client_secret: ClientSecret,
+    /// Gateway base URL; requests go to `{endpoint}/client`.
+    pub endpoint: String,
+    /// Request timeout in milliseconds.
+    pub timeout_ms: u32,
+    /// ISV app id added to authorize params when set (3.x).
+    pub isv_app_id: Option<String>,
+}
+
+fn required_string(obj: &serde_json::Map<String, Value>, field: &'static str) -> Result<String, Error> {
+    match obj.get(field) {
+        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+        None | Some(Value::Null) | Some(Value::String(_)) => Err(Error::invalid(field, format!("{field} is required"))),
+        Some(_) => Err(Error::invalid(field, format!("{field} must be a string"))),
+    }
+}
+
+/// The official timeout rules: a number is milliseconds; a string containing `ms` is `parseInt`
+/// milliseconds; a string containing `s` is `parseInt` seconds; anything else is 5000.
+pub fn parse_timeout(v: Option<&Value>) -> u32 {
+    let clamp = |ms: f64| -> Option<u32> {
+        (ms.is_finite() && ms >= 1.0).then(|| if ms > f64::from(u32::MAX) { u32::MAX } else { ms as u32 })
+    };
+    let parsed = match v {
+        Some(Value::Number(n)) => n.as_f64().and_then(clamp),
+        Some(Value::String(s)) if s.contains("ms") => parse_int(s).and_then(|n| clamp(n as f64)),
+        Some(Value::String(s)) if s.contains('s') => parse_int(s).and_then(|n| clamp(n as f64 * 1000.0)),
+        _ => None,
+    };
+    parsed.unwrap_or(DEFAULT_TIMEOUT_MS)
+}
+
+/// JS `parseInt(s, 10)` for non-negative values: leading whitespace, then digits.
+fn parse_int(s: &str) -> Option<u64> {
+    let t = s.trim_start().trim_start_matches('+');
+    let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        return None;
+    }
+    Some(digits.parse::<u64>().unwrap_or(u64::MAX))
+}
+
+impl Config {
+    /// Parses and validates the JSON text of the config object; the error names the missing field.
+    pub fn from_json(text: &str) -> Result<Config, Error> {
+        let v: Value = serde_json::from_str(text).map_err(|_| Error::invalid("config", "must be an object"))?;
+        let Value::Object(obj) = v else {
+            return Err(Error::invalid("config", "must be an object"));
+        };
+        let app_id = required_string(&obj, "appId")?;
+        let space_id = required_string(&obj, "spaceId")?;
+        let client_secret = ClientSecret::new(required_string(&obj, "clientSecret")?);
+        let endpoint = required_string(&obj, "endpoint")?;
+        if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
+            return Err(Error::invalid("endpoint", "endpoint must be an http(s) URL"));
+        }
+        let isv_app_id = match obj.get("isvAppId") {
+            Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            _ => None,
+        };
+        Ok(Config {
+            app_id,
+            space_id,
+            client_secret,
+            endpoint,
+            timeout_ms: parse_timeout(obj.get("timeout")),
+            isv_app_id,
+        })
+    }
+
+    /// `{endpoint}/client`, as the official SDK builds it (no trailing-slash normalisation).
+    pub fn client_url(&self) -> String {
+        format!("{}/client", self.endpoint)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn timeout_follows_the_official_rules() {
+        assert_eq!(parse_timeout(None), 5000);
+        assert_eq!(parse_timeout(Some(&json!(40000))), 40000);
+        assert_eq!(parse_timeout(Some(&json!("300ms"))), 300);
+        assert_eq!(parse_timeout(Some(&json!("5s"))), 5000);
+        assert_eq!(parse_timeout(Some(&json!("12s"))), 12000);
+        assert_eq!(parse_timeout(Some(&json!("abc"))), 5000);
+        assert_eq!(parse_timeout(Some(&json!(-1))), 5000);
+        assert_eq!(parse_timeout(Some(&json!(true))), 5000);
+    }
+
+    #[test]
+    fn each_missing_field_is_named() {
+        let full = json!({"appId": "a", "spaceId": "s", "clientSecret": "c", "endpoint": "https://e"});
+        assert!(Config::from_json(&full.to_string()).is_ok());
+        for field in ["appId", "spaceId", "clientSecret", "endpoint"] {
+            let mut v = full.clone();
+            v.as_object_mut().map(|o| o.remove(field));
+            let err = Config::from_json(&v.to_string()).unwrap_err();
+            assert_eq!(err, Error::invalid(field, format!("{field} is required")));
+        }
+        let err = Config::from_json(r#"{"appId":1}"#).unwrap_err();
+        assert_eq!(err, Error::invalid("appId", "appId must be a string"));
+        assert!(Config::from_json("[]").is_err());
+        assert!(Config::from_json(
+            &json!({"appId": "a", "spaceId": "s", "clientSecret": "c", "endpoint": "ftp://e"}).to_string()
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn client_url_appends_client() {
+        let c = Config::from_json(r#"{"appId":"a","spaceId":"s","clientSecret":"c","endpoint":"http://127.0.0.1:1"}"#)
+            .unwrap();
+        assert_eq!(c.client_url(), "http://127.0.0.1:1/client");
+        assert_eq!(c.timeout_ms, 5000);
+        assert!(!format!("{c:?}").contains("\"c\""));
+    }
+}
