@@ -1,6 +1,230 @@
-// The Authing-compatible client facade (issue: Authing client). Placeholder until implemented.
+// The Authing-compatible client: `new Authing({appId, host, userPoolId, encryptFunction?, platform?})`,
+// a drop-in for @authing/miniapp-wx / -taro / -uniapp 5.1.18. The protocol lives in the Rust core
+// (AuthingCore); this facade validates options, loads the core once per instance, picks the avatar
+// image, and turns everything into `[error, data]` tuples. No method rejects or throws.
+import { runtime } from './runtime.js';
+import { callApi, toBytes } from './hosts/callback.js';
+import { wechatLikeHost } from './hosts/wechat.js';
+import { sdkError, messageOf } from './errors.js';
+
+const DEFAULT_HOST = 'https://core.authing.cn';
+
+/** The protocol platform, detected as the official package does: Douyin when `tt.getSystemInfo` exists. */
+export function detectAuthingPlatform() {
+  return typeof tt !== 'undefined' && tt && typeof tt.getSystemInfo !== 'undefined' ? 'tt' : 'wx';
+}
+
+function invalid(message) {
+  return sdkError('INVALID_ARGUMENT', message);
+}
+
+function checkOptions(options) {
+  if (!options || typeof options !== 'object') throw invalid('new Authing(options): options must be an object');
+  const str = (k, required) => {
+    const v = options[k];
+    if (v === undefined || v === null || v === '') {
+      if (required) throw invalid('new Authing(options): ' + k + ' is required');
+      return;
+    }
+    if (typeof v !== 'string' || !v.trim()) throw invalid('new Authing(options): ' + k + ' must be a non-empty string');
+  };
+  str('appId', true);
+  str('userPoolId', true);
+  str('host', false);
+  if (options.host && !/^https?:\/\/[^\s/]+/i.test(options.host)) {
+    throw invalid('new Authing(options): host must be an http(s) URL, got "' + options.host + '"');
+  }
+  if (options.platform !== undefined && options.platform !== null && options.platform !== '' &&
+      options.platform !== 'wx' && options.platform !== 'tt') {
+    throw invalid('new Authing(options): platform must be "wx" or "tt"');
+  }
+  if (options.encryptFunction !== undefined && options.encryptFunction !== null && typeof options.encryptFunction !== 'function') {
+    throw invalid('new Authing(options): encryptFunction must be a function');
+  }
+}
+
+/** `{message, code}` for a failure of the JS layer itself (never thrown to the app). */
+function errorData(e, fallbackCode) {
+  const message = messageOf(e);
+  const out = { message: message && message !== 'undefined' ? message : 'unknown error', code: (e && typeof e.code === 'string' && e.code) || fallbackCode || 'UNKNOWN' };
+  if (e && typeof e.statusCode === 'number') out.statusCode = e.statusCode;
+  return out;
+}
+
+/** The core's tuple text → `[error, undefined]` or `[null, data]`. */
+function settle(text) {
+  const pair = JSON.parse(text);
+  return pair[0] ? [pair[0], undefined] : [null, pair[1]];
+}
+
+/** JSON text of a method argument; `undefined` and non-objects reach the core, which rejects them with a message. */
+function encode(value) {
+  if (value === undefined) return 'null';
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? 'null' : text;
+  } catch (e) {
+    throw invalid('the argument cannot be serialised to JSON: ' + messageOf(e));
+  }
+}
+
+/**
+ * uni-app outside WeChat/Douyin (its own runtimes): `uni` has the wx-shaped request/login/storage
+ * APIs. Random bytes come from `crypto.getRandomValues` when the runtime has it.
+ */
+function uniHost() {
+  if (typeof wx !== 'undefined' || typeof tt !== 'undefined' || typeof uni === 'undefined' || !uni || typeof uni.request !== 'function') return undefined;
+  const host = wechatLikeHost(uni, 'uni');
+  const c = typeof crypto !== 'undefined' ? crypto : undefined;
+  if (!host.getRandomValues && c && typeof c.getRandomValues === 'function') {
+    host.getRandomValues = async (length) => toBytes(c.getRandomValues(new Uint8Array(length)));
+  }
+  return host;
+}
+
+function platformApi(kind) {
+  if (kind === 'tt' && typeof tt !== 'undefined') return tt;
+  if (kind === 'wx' && typeof wx !== 'undefined') return wx;
+  if (typeof uni !== 'undefined' && uni) return uni;
+  if (typeof wx !== 'undefined') return wx;
+  return undefined;
+}
+
 export class Authing {
-  constructor() {
-    throw new Error('Authing is not implemented yet');
+  /**
+   * Options as the official package: `{appId, userPoolId, host?, platform?, encryptFunction?}`,
+   * plus SDK extensions `adapter` (a Host object replacing the platform adapter) and `wasmPath`.
+   * Throws an SdkError (code INVALID_ARGUMENT) for missing or malformed options.
+   */
+  constructor(options) {
+    checkOptions(options);
+    const platform = options.platform || detectAuthingPlatform();
+    this.options = Object.assign({}, options, { host: options.host || DEFAULT_HOST, platform });
+    this.encryptFunction = options.encryptFunction;
+    this._loading = null;
+    this._host = null;
+    this._hostPlatform = null;
+  }
+
+  _core() {
+    if (!this._loading) {
+      const o = this.options;
+      this._loading = Promise.resolve()
+        .then(() => runtime({ platform: o.platform, host: o.adapter || uniHost(), wasmPath: o.wasmPath, requireEntropy: false }))
+        .then(({ glue, host, platform }) => {
+          this._host = host;
+          this._hostPlatform = platform;
+          const config = JSON.stringify({ appId: o.appId, userPoolId: o.userPoolId, host: o.host, platform: o.platform });
+          return new glue.AuthingCore(host, config, typeof this.encryptFunction === 'function' ? this.encryptFunction : undefined);
+        })
+        .catch((e) => {
+          this._loading = null; // a failed load can be retried by the next call
+          throw e;
+        });
+    }
+    return this._loading;
+  }
+
+  /** `core.call(method, input)`: `input` is the argument's JSON text, or undefined for none. */
+  async _call(method, input) {
+    try {
+      const core = await this._core();
+      return settle(await core.call(method, input));
+    } catch (e) {
+      return [errorData(e), undefined];
+    }
+  }
+
+  /** Resolves `[null, LoginState]` while logged in (refreshed shortly before it expires). */
+  getLoginState() {
+    return this._call('getLoginState');
+  }
+
+  loginByCode(data) {
+    return this._encoded('loginByCode', data);
+  }
+
+  loginByPassword(data) {
+    return this._encoded('loginByPassword', data);
+  }
+
+  sendSms(data) {
+    return this._encoded('sendSms', data);
+  }
+
+  loginByPassCode(data) {
+    return this._encoded('loginByPassCode', data);
+  }
+
+  refreshToken() {
+    return this._call('refreshToken');
+  }
+
+  getPhone(data) {
+    return this._encoded('getPhone', data);
+  }
+
+  updatePassword(data) {
+    return this._encoded('updatePassword', data);
+  }
+
+  getUserInfo(data) {
+    if (data === undefined) return this._call('getUserInfo');
+    return this._encoded('getUserInfo', data);
+  }
+
+  updateUserInfo(data) {
+    return this._encoded('updateUserInfo', data);
+  }
+
+  logout() {
+    return this._call('logout');
+  }
+
+  /** Picks one image (album or camera), uploads it and sets it as the user's photo. */
+  async updateAvatar() {
+    try {
+      const core = await this._core();
+      const gate = settle(await core.call('checkLogin'));
+      if (gate[0]) return gate;
+      let filePath;
+      try {
+        filePath = await this._chooseImage();
+      } catch (e) {
+        return [errorData(e, 'HOST_REJECTED'), undefined];
+      }
+      return settle(await core.call('updateAvatar', filePath));
+    } catch (e) {
+      return [errorData(e), undefined];
+    }
+  }
+
+  async _chooseImage() {
+    const host = this._host;
+    if (host && typeof host.chooseImage === 'function') {
+      const picked = await host.chooseImage();
+      if (typeof picked === 'string' && picked) return picked;
+      throw sdkError('HOST_BAD_VALUE', 'chooseImage did not resolve a file path');
+    }
+    const api = platformApi(this._hostPlatform);
+    if (!api) throw sdkError('HOST_MISSING', 'updateAvatar needs chooseMedia or chooseImage, which this host does not have');
+    const base = { count: 1, sourceType: ['album', 'camera'], sizeType: ['original'] };
+    const res = typeof api.chooseMedia === 'function'
+      ? await callApi(api.chooseMedia, api, Object.assign({ mediaType: ['image'] }, base))
+      : await callApi(api.chooseImage, api, base);
+    const file = res && res.tempFiles && res.tempFiles[0];
+    const path = (file && (file.tempFilePath || file.path)) || (res && res.tempFilePaths && res.tempFilePaths[0]);
+    if (typeof path !== 'string' || !path) throw sdkError('HOST_BAD_VALUE', 'the image picker returned no file');
+    return path;
+  }
+
+  _encoded(method, data) {
+    let text;
+    try {
+      text = encode(data);
+    } catch (e) {
+      return Promise.resolve([errorData(e), undefined]);
+    }
+    return this._call(method, text);
   }
 }

@@ -1,1 +1,29 @@
 //! The Authing-compatible auth client (protocol of `@authing/miniapp-*` 5.1.18).
+//!
+//! Sans-I/O where it matters: request bodies, URLs, headers and response classification are plain
+//! functions ([`transport`], [`code`], [`password`], [`sms`], [`phone`], [`profile`], [`avatar`],
+//! [`token`], [`state`]); [`client::AuthingClient`] sequences them over a [`crate::host::Host`].
+//! Results are `Result<Json, Failure>`; [`outcome::tuple_text`] renders the `[error, data]` tuple
+//! the JS facade resolves with.
+
+pub mod avatar;
+pub mod client;
+pub mod code;
+pub mod config;
+pub mod json;
+pub mod outcome;
+pub mod password;
+pub mod phone;
+pub mod profile;
+pub mod sms;
+pub mod state;
+pub mod token;
+pub mod transport;
+
+#[cfg(test)]
+mod tests;
+
+pub use client::AuthingClient;
+pub use config::{Config, Platform};
+pub use json::{Json, Obj};
+pub use outcome::{tuple_text, Failure};

@@ -1,0 +1,454 @@
+//! [`AuthingClient`]: the twelve public methods, orchestrated over any [`Host`].
+//!
+//! Every method takes the caller's input as JSON text (what the JS facade gets from
+//! `JSON.stringify`) and returns `Result<Json, Failure>`, which the facade turns into
+//! `[null, data]` / `[error, undefined]`. No method panics or traps, whatever the input, the server
+//! or the host does.
+
+use super::config::{Config, Platform};
+use super::json::{Json, Obj};
+use super::outcome::Failure;
+use super::password::{public_key_of, EncryptType, PasswordLogin, PasswordUpdate};
+use super::state::{build_state, state_key, LoginState};
+use super::token::{refresh_body, SingleFlight};
+use super::transport::{self, form_encode, Kind, FORM};
+use super::{avatar, code, phone, profile, sms};
+use crate::crypto::{rsa, sm2, Drbg};
+use crate::error::{Error, HostError, HostErrorKind};
+use crate::host::{Host, Method};
+use crate::secret::AccessToken;
+use core::cell::{Cell, RefCell};
+
+/// Message of `getLoginState` when nothing is stored.
+pub const NO_STATE: &str = "login state not found, please login";
+/// Message of `getLoginState` for an expired state (official text).
+pub const STATE_EXPIRED: &str = "login state has expired, please login again";
+/// Message of `getLoginState` when the stored value is not an object.
+pub const STATE_UNREADABLE: &str = "login state is unreadable, please login again";
+/// Message of the token-bearing methods when not logged in (official text).
+pub const TOKEN_EXPIRED: &str = "Token has expired, please login again";
+/// Message of `refreshToken` without a login state (official text).
+pub const REFRESH_EXPIRED: &str = "refresh_token has expired, please login again";
+/// Message of `refreshToken` without a refresh token (official text).
+pub const REFRESH_EMPTY: &str = "refresh_token must not be empty";
+/// After a failed automatic refresh, further automatic attempts wait this long.
+pub const AUTO_REFRESH_BACKOFF_MS: f64 = 30_000.0;
+/// Host random bytes mixed in before each encryption.
+pub const RESEED_BYTES: usize = 48;
+
+/// A custom password encryption (the app's `encryptFunction`): `(type, plaintext, public key)`.
+pub type Encryptor = Box<dyn Fn(EncryptType, &str, &str) -> Result<String, Error>>;
+
+type RefreshResult = Result<LoginState, Failure>;
+
+/// The Authing client.
+pub struct AuthingClient<H: Host> {
+    host: H,
+    config: Config,
+    encryptor: Option<Encryptor>,
+    drbg: RefCell<Drbg>,
+    refresh: SingleFlight<RefreshResult>,
+    /// Bumped whenever a login or logout replaces the state, so a refresh that was in flight does
+    /// not overwrite it.
+    generation: Cell<u64>,
+    auto_refresh_blocked_until: Cell<f64>,
+}
+
+fn parse_obj(text: &str, what: &str) -> Result<Obj, Failure> {
+    match Json::parse(text) {
+        Ok(Json::Object(o)) => Ok(o),
+        _ => Err(Failure::invalid(format!("{what} must be an object"))),
+    }
+}
+
+fn storage_failure(e: HostError) -> Failure {
+    Failure::from(Error::Storage(e.to_string()))
+}
+
+fn no_entropy(e: HostError) -> Failure {
+    Failure::from(match e.kind {
+        HostErrorKind::Missing => Error::NoEntropy(
+            "the host has no secure random source (wx.getRandomValues needs base library 2.15.0 and is not available in plugins)"
+                .into(),
+        ),
+        _ => Error::NoEntropy(e.to_string()),
+    })
+}
+
+fn abandoned() -> RefreshResult {
+    Err(Failure::new("NOT_LOGGED_IN", "the token refresh was abandoned"))
+}
+
+impl<H: Host> AuthingClient<H> {
+    /// A client for `config` over `host`. `encryptor`, when given, replaces the built-in RSA/SM2
+    /// encryption (the official SDK's `encryptFunction`).
+    pub fn new(host: H, config: Config, encryptor: Option<Encryptor>) -> Self {
+        AuthingClient {
+            host,
+            config,
+            encryptor,
+            drbg: RefCell::new(Drbg::new()),
+            refresh: SingleFlight::default(),
+            generation: Cell::new(0),
+            auto_refresh_blocked_until: Cell::new(f64::NEG_INFINITY),
+        }
+    }
+
+    /// The host.
+    pub fn host(&self) -> &H {
+        &self.host
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    // ---- transport -------------------------------------------------------------------------
+
+    async fn send(
+        &self,
+        kind: Kind,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<String>,
+    ) -> Result<Json, Failure> {
+        let req = transport::request(method, self.config.url(path), headers, body);
+        let res = self.host.request(req).await.map_err(|e| Failure::from(Error::Host(e)))?;
+        transport::classify(kind, &res)
+    }
+
+    async fn post_with_token(&self, path: &str, token: &AccessToken, body: &Obj) -> Result<Json, Failure> {
+        let headers = [("x-authing-userpool-id", self.config.user_pool_id.as_str()), ("Authorization", token.secret())];
+        self.send(Kind::Api, Method::Post, path, &headers, Some(body.to_text())).await
+    }
+
+    // ---- state -----------------------------------------------------------------------------
+
+    async fn read_state(&self) -> Result<LoginState, Failure> {
+        let text = self.host.storage_get(&state_key(&self.config.app_id)).await.map_err(storage_failure)?;
+        match text.as_deref().map(Json::parse) {
+            None => Err(Failure::not_logged_in(NO_STATE)),
+            Some(Ok(Json::Object(o))) => Ok(LoginState(o)),
+            Some(_) => Err(Failure::not_logged_in(STATE_UNREADABLE)),
+        }
+    }
+
+    async fn save_state(&self, token: Obj) -> Result<LoginState, Failure> {
+        let state = build_state(token, self.host.now_ms());
+        self.host.storage_set(&state_key(&self.config.app_id), &state.0.to_text()).await.map_err(storage_failure)?;
+        Ok(state)
+    }
+
+    async fn remove_state(&self) -> Result<(), Failure> {
+        self.host.storage_remove(&state_key(&self.config.app_id)).await.map_err(storage_failure)
+    }
+
+    fn bump_generation(&self) {
+        self.generation.set(self.generation.get().wrapping_add(1));
+    }
+
+    /// The stored state, refreshed first when it is about to expire (or has expired) and a
+    /// refresh token is at hand. A failed refresh falls back to the stored state while it is
+    /// still valid.
+    async fn current_state(&self) -> Result<LoginState, Failure> {
+        let state = self.read_state().await?;
+        let now = self.host.now_ms();
+        let valid = state.is_valid(now);
+        if valid && !state.refresh_due(now) {
+            return Ok(state);
+        }
+        if state.refresh_token().is_some() && (now >= self.auto_refresh_blocked_until.get() || self.refresh.in_flight())
+        {
+            match self.refresh_shared().await {
+                Ok(fresh) => return Ok(fresh),
+                Err(_) => self.auto_refresh_blocked_until.set(self.host.now_ms() + AUTO_REFRESH_BACKOFF_MS),
+            }
+        }
+        if state.is_valid(self.host.now_ms()) {
+            Ok(state)
+        } else {
+            Err(Failure::not_logged_in(STATE_EXPIRED))
+        }
+    }
+
+    /// The login gate of the token-bearing methods.
+    async fn access_token(&self) -> Result<AccessToken, Failure> {
+        match self.current_state().await {
+            Ok(state) => state.access_token().ok_or_else(|| Failure::not_logged_in(TOKEN_EXPIRED)),
+            Err(f) if f.code == "NOT_LOGGED_IN" => Err(f.with_message(TOKEN_EXPIRED)),
+            Err(f) => Err(f),
+        }
+    }
+
+    async fn refresh_shared(&self) -> RefreshResult {
+        self.refresh.run(|| self.refresh_once(), abandoned).await
+    }
+
+    async fn refresh_once(&self) -> RefreshResult {
+        let generation = self.generation.get();
+        let state = self.read_state().await.map_err(|f| match f.code {
+            "NOT_LOGGED_IN" => f.with_message(REFRESH_EXPIRED),
+            _ => f,
+        })?;
+        let refresh_token = state.refresh_token().ok_or_else(|| Failure::not_logged_in(REFRESH_EMPTY))?;
+        let headers = [("content-type", FORM), ("x-authing-app-id", self.config.app_id.as_str())];
+        let body = refresh_body(refresh_token.secret());
+        let mut token = match self.send(Kind::Token, Method::Post, "/oidc/token", &headers, Some(body)).await? {
+            Json::Object(o) => o,
+            _ => return Err(Failure::bad_response(None, "the token endpoint answered without an object", None)),
+        };
+        // Keep the refresh token when the response has none (the official SDK loses it).
+        if !token.truthy("refresh_token") {
+            token.set("refresh_token", Json::str(refresh_token.secret()));
+        }
+        if self.generation.get() != generation {
+            return Err(Failure::not_logged_in("the login state changed while the token was being refreshed"));
+        }
+        self.save_state(token).await
+    }
+
+    // ---- encryption ------------------------------------------------------------------------
+
+    async fn encrypt(&self, kind: EncryptType, plaintext: &str) -> Result<String, Failure> {
+        let system = self.send(Kind::System, Method::Get, "/api/v3/system", &[], None).await?;
+        let public_key = public_key_of(&system, kind)?;
+        if let Some(custom) = &self.encryptor {
+            return custom(kind, plaintext, &public_key).map_err(Failure::from);
+        }
+        let bytes = self.host.random_bytes(RESEED_BYTES).await.map_err(no_entropy)?;
+        let mut rng = {
+            let mut drbg = self.drbg.borrow_mut();
+            drbg.reseed(&bytes)?;
+            drbg.fork()?
+        };
+        let cipher = match kind {
+            EncryptType::Rsa => rsa::encrypt_password(&public_key, plaintext, &mut rng),
+            EncryptType::Sm2 => sm2::encrypt_password(&public_key, plaintext, &mut rng),
+        };
+        cipher.map_err(Failure::from)
+    }
+
+    // ---- logins ----------------------------------------------------------------------------
+
+    /// §6.2a: signs in, stores the state with `expires_at`, returns it.
+    async fn login(&self, path: &str, body: Obj) -> Result<Json, Failure> {
+        let headers = [("x-authing-app-id", self.config.app_id.as_str())];
+        let res = self.send(Kind::Api, Method::Post, path, &headers, Some(body.to_text())).await?;
+        self.bump_generation();
+        match res {
+            Json::Object(token) if token.truthy("access_token") || token.truthy("id_token") => {
+                self.save_state(token).await.map(|s| s.to_json())
+            }
+            other => {
+                // As the official SDK does: a "success" without a token clears the state.
+                let _ = self.remove_state().await;
+                Err(Failure::bad_response(None, "the server answered without a token", other.as_obj().cloned()))
+            }
+        }
+    }
+
+    async fn login_code(&self) -> Result<String, Failure> {
+        let message = match self.config.platform {
+            Platform::Wx => "get wx login code error",
+            Platform::Tt => "get tt login code error",
+        };
+        self.host.login_code().await.map_err(|e| Failure::from(Error::Host(e)).with_message(message))
+    }
+
+    /// Runs the public method named `method` (its JS name) with `input`, the JSON text of its
+    /// argument (`None` when the app passed none). One entry point keeps the wasm boundary to a
+    /// single exported future (each one costs code size).
+    ///
+    /// # Errors
+    /// Those of the method; `INVALID_ARGUMENT` for an unknown name.
+    pub async fn call(&self, method: &str, input: Option<&str>) -> Result<Json, Failure> {
+        let arg = input.unwrap_or("null");
+        match method {
+            "getLoginState" => self.get_login_state().await,
+            "loginByCode" => self.login_by_code(arg).await,
+            "loginByPassword" => self.login_by_password(arg).await,
+            "sendSms" => self.send_sms(arg).await,
+            "loginByPassCode" => self.login_by_pass_code(arg).await,
+            "refreshToken" => self.refresh_token().await,
+            "getPhone" => self.get_phone(arg).await,
+            "updatePassword" => self.update_password(arg).await,
+            "getUserInfo" => self.get_user_info(input).await,
+            "updateUserInfo" => self.update_user_info(arg).await,
+            "checkLogin" => self.check_login().await,
+            "updateAvatar" => self.update_avatar(input.unwrap_or_default()).await,
+            "logout" => self.logout().await,
+            _ => Err(Failure::invalid(format!("unknown method \"{method}\""))),
+        }
+    }
+
+    /// `getLoginState()`: the stored state while valid (refreshed shortly before it expires).
+    ///
+    /// # Errors
+    /// `NOT_LOGGED_IN` when absent or expired; `STORAGE` when storage fails.
+    pub async fn get_login_state(&self) -> Result<Json, Failure> {
+        self.current_state().await.map(|s| s.to_json())
+    }
+
+    /// `loginByCode(data)`: the valid state if there is one, else a sign-in with a fresh platform
+    /// login code.
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT`, host errors with "get wx login code error", server errors.
+    pub async fn login_by_code(&self, input: &str) -> Result<Json, Failure> {
+        let input = parse_obj(input, "loginByCode options")?;
+        code::check(&input)?;
+        if let Ok(state) = self.current_state().await {
+            return Ok(state.to_json());
+        }
+        let code = self.login_code().await?;
+        self.login("/api/v3/signin-by-mobile", code::body(&input, self.config.platform, &code)).await
+    }
+
+    /// `loginByPassword(data)`, encrypting the password first when asked.
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT`, `CRYPTO` (bad key, failing `encryptFunction`), `NO_ENTROPY`, server
+    /// errors.
+    pub async fn login_by_password(&self, input: &str) -> Result<Json, Failure> {
+        let login = PasswordLogin::parse(parse_obj(input, "loginByPassword options")?)?;
+        let cipher = match login.encrypt {
+            Some(kind) => Some(self.encrypt(kind, login.password()).await?),
+            None => None,
+        };
+        self.login("/api/v3/signin", login.body(cipher)).await
+    }
+
+    /// `sendSms(data)`.
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT`, server errors.
+    pub async fn send_sms(&self, input: &str) -> Result<Json, Failure> {
+        let body = sms::send_sms_body(parse_obj(input, "sendSms options")?)?;
+        let headers = [("x-authing-userpool-id", self.config.user_pool_id.as_str())];
+        self.send(Kind::Api, Method::Post, "/api/v3/send-sms", &headers, Some(body.to_text())).await
+    }
+
+    /// `loginByPassCode(data)`.
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT`, server errors.
+    pub async fn login_by_pass_code(&self, input: &str) -> Result<Json, Failure> {
+        let body = sms::pass_code_body(parse_obj(input, "loginByPassCode options")?)?;
+        self.login("/api/v3/signin", body).await
+    }
+
+    /// `refreshToken()`: one refresh in flight however many callers wait. Works on an expired
+    /// access token too, as long as the server still accepts the refresh token.
+    ///
+    /// # Errors
+    /// `NOT_LOGGED_IN` with the official messages, server errors (`invalid_grant`...).
+    pub async fn refresh_token(&self) -> Result<Json, Failure> {
+        self.refresh_shared().await.map(|s| s.to_json())
+    }
+
+    /// `getPhone(data)`: the `phone_info` of the user's phone number.
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT`, server errors, `BAD_RESPONSE` without `phone_info`.
+    pub async fn get_phone(&self, input: &str) -> Result<Json, Failure> {
+        let input = parse_obj(input, "getPhone options")?;
+        let platform = self.config.platform;
+        phone::check(&input, platform)?;
+        let login_code = match platform {
+            Platform::Wx => None,
+            Platform::Tt => Some(self.login_code().await?),
+        };
+        let headers = [("x-authing-userpool-id", self.config.user_pool_id.as_str())];
+        let body = phone::body(&input, login_code.as_deref()).to_text();
+        let data = self.send(Kind::Api, Method::Post, phone::path(platform), &headers, Some(body)).await?;
+        phone::phone_info(data)
+    }
+
+    /// `updatePassword(data)`: `newPassword` encrypted when asked, `oldPassword` as given.
+    ///
+    /// # Errors
+    /// `NOT_LOGGED_IN`, `INVALID_ARGUMENT`, `CRYPTO`, `NO_ENTROPY`, server errors.
+    pub async fn update_password(&self, input: &str) -> Result<Json, Failure> {
+        let update = PasswordUpdate::parse(parse_obj(input, "updatePassword options")?)?;
+        let token = self.access_token().await?;
+        let cipher = match update.encrypt {
+            Some(kind) => Some(self.encrypt(kind, update.new_password()).await?),
+            None => None,
+        };
+        self.post_with_token("/api/v3/update-password", &token, &update.body(cipher)).await
+    }
+
+    /// `getUserInfo(flags?)`. `input` is `None` when the caller passed nothing.
+    ///
+    /// # Errors
+    /// `NOT_LOGGED_IN`, `INVALID_ARGUMENT`, server errors.
+    pub async fn get_user_info(&self, input: Option<&str>) -> Result<Json, Failure> {
+        let flags = match input.map(Json::parse) {
+            None | Some(Ok(Json::Null)) => None,
+            Some(Ok(Json::Object(o))) => Some(o),
+            Some(_) => return Err(Failure::invalid("getUserInfo options must be an object")),
+        };
+        let token = self.access_token().await?;
+        let headers = [("x-authing-userpool-id", self.config.user_pool_id.as_str()), ("Authorization", token.secret())];
+        self.send(Kind::Api, Method::Get, &profile::get_profile_path(flags.as_ref()), &headers, None).await
+    }
+
+    /// `updateUserInfo(data)`.
+    ///
+    /// # Errors
+    /// `NOT_LOGGED_IN`, `INVALID_ARGUMENT`, server errors.
+    pub async fn update_user_info(&self, input: &str) -> Result<Json, Failure> {
+        let body = parse_obj(input, "updateUserInfo options")?;
+        let token = self.access_token().await?;
+        self.post_with_token("/api/v3/update-profile", &token, &body).await
+    }
+
+    /// Whether the token-bearing methods would run: `[null, true]` or their `NOT_LOGGED_IN` error.
+    /// The facade calls it before opening the image picker of `updateAvatar`.
+    ///
+    /// # Errors
+    /// `NOT_LOGGED_IN`, `STORAGE`.
+    pub async fn check_login(&self) -> Result<Json, Failure> {
+        self.access_token().await.map(|_| Json::Bool(true))
+    }
+
+    /// `updateAvatar()` after the facade picked `file_path`: upload, then set `photo`. Unlike the
+    /// official SDK, a failed profile update is reported instead of ignored.
+    ///
+    /// # Errors
+    /// `NOT_LOGGED_IN`, host errors of the upload, `SERVER`/`BAD_RESPONSE` of either step.
+    pub async fn update_avatar(&self, file_path: &str) -> Result<Json, Failure> {
+        if file_path.is_empty() {
+            return Err(Failure::invalid("filePath is required"));
+        }
+        let token = self.access_token().await?;
+        let upload = avatar::upload_request(self.config.url(avatar::UPLOAD_PATH), file_path);
+        let res = self.host.upload_file(upload).await.map_err(|e| Failure::from(Error::Host(e)))?;
+        let (parsed, url) = avatar::parse_upload(&res)?;
+        self.post_with_token("/api/v3/update-profile", &token, &Obj::new().with("photo", Json::str(url))).await?;
+        Ok(parsed)
+    }
+
+    /// `logout()`: revokes the access token while it is valid, then forgets the state.
+    ///
+    /// # Errors
+    /// Host errors of the revocation (the state is then kept, as in the official SDK), `STORAGE`.
+    pub async fn logout(&self) -> Result<Json, Failure> {
+        let state = self.read_state().await;
+        self.bump_generation();
+        let now = self.host.now_ms();
+        let token = match &state {
+            Ok(s) if s.is_valid(now) => s.access_token(),
+            _ => None,
+        };
+        if let Some(token) = token {
+            let body = form_encode(&[("client_id", self.config.app_id.as_str()), ("token", token.secret())]);
+            self.send(Kind::Revocation, Method::Post, "/oidc/token/revocation", &[("content-type", FORM)], Some(body))
+                .await?;
+        }
+        self.remove_state().await?;
+        Ok(Json::Bool(true))
+    }
+}
