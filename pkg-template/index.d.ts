@@ -75,5 +75,6 @@ export function configure(options: { wasmPath?: string }): void;
 export function defaultWasmPath(kind: 'wx' | 'my' | 'std'): string | undefined;
 export const version: string;
 
-export { Authing } from './authing';
+export * from './authing';
 export { MPServerless } from './mpserverless';
+export type { PlatformApi, MPServerlessConfig, MPServerlessError, AuthorizeOptions, Collection, Db, Transaction, UploadFileOptions, UploadFileResult } from './mpserverless';

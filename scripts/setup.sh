@@ -35,6 +35,16 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# Cargo's build cache: a fresh clone links target/ to one cache directory per machine, so the
+# dependencies (axum, SQLite, RustCrypto...) compile once per machine rather than once per clone.
+# MINIAPP_TARGET_CACHE= (empty) keeps a private target/.
+cache="${MINIAPP_TARGET_CACHE-$HOME/.cache/miniapp-sdk/target}"
+if [ -n "$cache" ] && [ ! -e target ]; then
+  mkdir -p "$cache"
+  ln -s "$cache" target
+  say "target/ -> $cache (shared build cache)"
+fi
+
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f node_modules/.setup-lock-hash ] || [ "$(cat node_modules/.setup-lock-hash)" != "$lock_hash" ]; then
   say "installing node packages (npm ci)"
