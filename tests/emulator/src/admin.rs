@@ -1,7 +1,12 @@
-//! Inspection API for tests, the demo and local development (loopback only):
-//! tenant config, users, the SMS inbox, collections, and a full reset.
+//! Inspection API for tests, the demo, the console and local development
+//! (loopback only): tenant config, users with their login history, the SMS
+//! inbox, sessions and tokens (redacted), collections and documents,
+//! uploaded files, and a full reset. Nothing here ever returns a password
+//! hash or a whole token.
 
-use axum::extract::{Query, State};
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -26,6 +31,47 @@ pub fn router() -> Router<AppState> {
         .route("/__admin/sms", get(sms_inbox))
         .route("/__admin/reset", post(reset))
         .route("/__admin/collections", get(list_collections).post(create_collection))
+        .route("/__admin/collections/{name}/documents", get(list_documents))
+        .route("/__admin/logins", get(list_logins))
+        .route("/__admin/sessions", get(list_sessions))
+        .route("/__admin/files", get(list_files))
+}
+
+/// Entries of a user's login history included in `GET /__admin/users`.
+const HISTORY_PER_USER: i64 = 20;
+/// Rows per list endpoint (newest first).
+const LIST_LIMIT: i64 = 200;
+
+/// A `limit` query value, clamped to `1..=max`.
+fn limit_of(q: &HashMap<String, String>, default: i64, max: i64) -> ApiResult<i64> {
+    match q.get("limit") {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .map(|n| n.min(max))
+            .ok_or_else(|| ApiError::bad_request("limit must be a positive integer")),
+    }
+}
+
+/// The first characters of a secret identifier, enough to tell rows apart.
+pub fn redact(secret: &str) -> String {
+    let head: String = secret.chars().take(8).collect();
+    format!("{head}…")
+}
+
+/// `active`, `expired`, `revoked` (or `rotated`) at `now`.
+fn token_status(now: i64, expires_at: i64, revoked_at: Option<i64>, rotated_at: Option<i64>) -> &'static str {
+    if revoked_at.is_some() {
+        "revoked"
+    } else if rotated_at.is_some() {
+        "rotated"
+    } else if expires_at <= now {
+        "expired"
+    } else {
+        "active"
+    }
 }
 
 /// `{"error":{"code","message"}}` with the error's HTTP status.
@@ -94,7 +140,15 @@ async fn list_users(State(state): State<AppState>) -> Response {
                 let flags = DtoFlags { with_custom_data: true, with_identities: true, with_department_ids: false };
                 let mut out = Vec::new();
                 for u in users::list(conn, &pool)? {
-                    out.push(users::dto(conn, &u, &flags)?);
+                    let mut dto = users::dto(conn, &u, &flags)?;
+                    if let Some(m) = dto.as_object_mut() {
+                        m.insert("hasPassword".into(), json!(u.password_hash.is_some()));
+                        m.insert(
+                            "loginHistory".into(),
+                            Value::Array(users::login_history(conn, &u.id, HISTORY_PER_USER)?),
+                        );
+                    }
+                    out.push(dto);
                 }
                 Ok((StatusCode::OK, Value::Array(out)))
             })
@@ -165,10 +219,7 @@ fn authing_phone_ok(p: &str) -> bool {
     (5..=20).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit())
 }
 
-async fn sms_inbox(
-    State(state): State<AppState>,
-    Query(q): Query<std::collections::HashMap<String, String>>,
-) -> Response {
+async fn sms_inbox(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
     let pool = state.cfg.user_pool_id.clone();
     let phone = q.get("phone").cloned();
     respond(
@@ -244,5 +295,256 @@ async fn create_collection(State(state): State<AppState>, body: RawBody) -> Resp
                 .await
         }
         .await,
+    )
+}
+
+/// `GET /__admin/logins[?limit=]`: every sign-in attempt of the pool, newest
+/// first, including failures naming no known user.
+async fn list_logins(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let pool = state.cfg.user_pool_id.clone();
+    respond(
+        async {
+            let limit = limit_of(&q, LIST_LIMIT, 1000)?;
+            state
+                .store
+                .call(move |conn| Ok((StatusCode::OK, Value::Array(users::recent_logins(conn, &pool, limit)?))))
+                .await
+        }
+        .await,
+    )
+}
+
+/// `GET /__admin/sessions`: Authing access and refresh tokens and
+/// MPServerless sessions, newest first, identified only by a redacted prefix
+/// of their id or hash.
+async fn list_sessions(State(state): State<AppState>) -> Response {
+    let space = state.cfg.space_id.clone();
+    respond(
+        state
+            .store
+            .call(move |conn| {
+                let now = util::now_ms();
+                let mut access = Vec::new();
+                let mut stmt = conn.prepare(
+                    "SELECT jti, user_id, app_id, expires_at, revoked_at FROM access_tokens
+                     ORDER BY rowid DESC LIMIT ?1",
+                )?;
+                let rows = stmt.query_map(params![LIST_LIMIT], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, Option<i64>>(4)?,
+                    ))
+                })?;
+                for row in rows {
+                    let (jti, user, app, exp, revoked) = row?;
+                    access.push(json!({
+                        "id": redact(&jti),
+                        "userId": user,
+                        "appId": app,
+                        "expiresAt": util::iso8601(exp),
+                        "revokedAt": revoked.map(util::iso8601),
+                        "status": token_status(now, exp, revoked, None),
+                    }));
+                }
+                let mut refresh = Vec::new();
+                let mut stmt = conn.prepare(
+                    "SELECT token_hash, family, user_id, app_id, scope, created_at, expires_at, rotated_at, revoked_at
+                     FROM refresh_tokens ORDER BY created_at DESC, rowid DESC LIMIT ?1",
+                )?;
+                let rows = stmt.query_map(params![LIST_LIMIT], |r| {
+                    Ok((
+                        (r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?),
+                        (r.get::<_, String>(3)?, r.get::<_, String>(4)?),
+                        (
+                            r.get::<_, i64>(5)?,
+                            r.get::<_, i64>(6)?,
+                            r.get::<_, Option<i64>>(7)?,
+                            r.get::<_, Option<i64>>(8)?,
+                        ),
+                    ))
+                })?;
+                for row in rows {
+                    let ((hash, family, user), (app, scope), (created, exp, rotated, revoked)) = row?;
+                    refresh.push(json!({
+                        "id": redact(&hash),
+                        "family": redact(&family),
+                        "userId": user,
+                        "appId": app,
+                        "scope": scope,
+                        "createdAt": util::iso8601(created),
+                        "expiresAt": util::iso8601(exp),
+                        "rotatedAt": rotated.map(util::iso8601),
+                        "revokedAt": revoked.map(util::iso8601),
+                        "status": token_status(now, exp, revoked, rotated),
+                    }));
+                }
+                let mut serverless = Vec::new();
+                let mut stmt = conn.prepare(
+                    "SELECT token_hash, user_id, auth_type, oauth_user_id, created_at, expires_at FROM sl_sessions
+                     WHERE space_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT ?2",
+                )?;
+                let rows = stmt.query_map(params![space, LIST_LIMIT], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, i64>(4)?,
+                        r.get::<_, i64>(5)?,
+                    ))
+                })?;
+                for row in rows {
+                    let (hash, user, auth, oauth, created, exp) = row?;
+                    serverless.push(json!({
+                        "id": redact(&hash),
+                        "userId": user,
+                        "authType": auth,
+                        "oAuthUserId": oauth,
+                        "createdAt": util::iso8601(created),
+                        "expiresAt": util::iso8601(exp),
+                        "status": token_status(now, exp, None, None),
+                    }));
+                }
+                Ok((
+                    StatusCode::OK,
+                    json!({
+                        "authing": {"accessTokens": access, "refreshTokens": refresh},
+                        "serverless": serverless,
+                    }),
+                ))
+            })
+            .await,
+    )
+}
+
+/// `GET /__admin/collections/{name}/documents[?limit=&skip=]`: documents,
+/// newest first.
+async fn list_documents(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let space = state.cfg.space_id.clone();
+    respond(
+        async {
+            if !valid_collection_name(&name) {
+                return Err(ApiError::bad_request("invalid collection name"));
+            }
+            let limit = limit_of(&q, 50, 500)?;
+            let skip = match q.get("skip") {
+                None => 0,
+                Some(v) => v
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *n >= 0)
+                    .ok_or_else(|| ApiError::bad_request("skip must be >= 0"))?,
+            };
+            state
+                .store
+                .call(move |conn| {
+                    let exists: bool = conn.query_row(
+                        "SELECT EXISTS(SELECT 1 FROM sl_collections WHERE space_id = ?1 AND name = ?2)",
+                        params![space, name],
+                        |r| r.get(0),
+                    )?;
+                    if !exists {
+                        return Err(ApiError::not_found(format!("collection {name} does not exist")));
+                    }
+                    let total: i64 = conn.query_row(
+                        "SELECT COUNT(*) FROM sl_docs WHERE space_id = ?1 AND collection = ?2",
+                        params![space, name],
+                        |r| r.get(0),
+                    )?;
+                    let mut stmt = conn.prepare(
+                        "SELECT body FROM sl_docs WHERE space_id = ?1 AND collection = ?2
+                         ORDER BY seq DESC LIMIT ?3 OFFSET ?4",
+                    )?;
+                    let rows = stmt.query_map(params![space, name, limit, skip], |r| r.get::<_, String>(0))?;
+                    let mut docs = Vec::new();
+                    for row in rows {
+                        let body = row?;
+                        docs.push(serde_json::from_str::<Value>(&body).unwrap_or(Value::String(body)));
+                    }
+                    Ok((
+                        StatusCode::OK,
+                        json!({"name": name, "total": total, "skip": skip, "limit": limit, "documents": docs}),
+                    ))
+                })
+                .await
+        }
+        .await,
+    )
+}
+
+/// `GET /__admin/files`: Authing uploads (`/api/v2/upload`) and MPServerless
+/// files, newest first, with the URL each is served at.
+async fn list_files(State(state): State<AppState>) -> Response {
+    let space = state.cfg.space_id.clone();
+    let base = state.base_url.clone();
+    respond(
+        state
+            .store
+            .call(move |conn| {
+                let mut uploads = Vec::new();
+                let mut stmt = conn.prepare(
+                    "SELECT key, content_type, size, created_at FROM uploads ORDER BY created_at DESC, rowid DESC
+                     LIMIT ?1",
+                )?;
+                let rows = stmt.query_map(params![LIST_LIMIT], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
+                })?;
+                for row in rows {
+                    let (key, ctype, size, created) = row?;
+                    uploads.push(json!({
+                        "key": key,
+                        "url": format!("{base}/files/{key}"),
+                        "contentType": ctype,
+                        "size": size,
+                        "createdAt": util::iso8601(created),
+                    }));
+                }
+                let mut serverless = Vec::new();
+                let mut stmt = conn.prepare(
+                    "SELECT id, oss_path, filename, declared_size, size, content_type, status, user_id, created_at,
+                            uploaded_at
+                     FROM sl_files WHERE space_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT ?2",
+                )?;
+                let rows = stmt.query_map(params![space, LIST_LIMIT], |r| {
+                    Ok((
+                        (r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?),
+                        (r.get::<_, i64>(3)?, r.get::<_, Option<i64>>(4)?, r.get::<_, Option<String>>(5)?),
+                        (
+                            r.get::<_, String>(6)?,
+                            r.get::<_, String>(7)?,
+                            r.get::<_, i64>(8)?,
+                            r.get::<_, Option<i64>>(9)?,
+                        ),
+                    ))
+                })?;
+                for row in rows {
+                    let ((id, path, filename), (declared, size, ctype), (status, user, created, uploaded)) = row?;
+                    let ctype = ctype.or_else(|| {
+                        crate::store::extension_of(&path).map(|e| crate::store::mime_for_ext(&e).to_string())
+                    });
+                    serverless.push(json!({
+                        "id": id,
+                        "ossPath": path,
+                        "filename": filename,
+                        "declaredSize": declared,
+                        "size": size,
+                        "contentType": ctype,
+                        "status": status,
+                        "userId": user,
+                        "createdAt": util::iso8601(created),
+                        "uploadedAt": uploaded.map(util::iso8601),
+                        "url": (status != "pending").then(|| format!("{base}/__oss/{path}")),
+                    }));
+                }
+                Ok((StatusCode::OK, json!({"uploads": uploads, "serverless": serverless})))
+            })
+            .await,
     )
 }

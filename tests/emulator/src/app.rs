@@ -1,6 +1,7 @@
 //! Shared state and the router that mounts every service.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,7 +19,7 @@ use crate::keys::{KeyRing, Secrets};
 use crate::serverless::function::Registry;
 use crate::serverless::tx::TxManager;
 use crate::store::Store;
-use crate::{admin, authing, platform, serverless};
+use crate::{admin, authing, console, platform, serverless};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -32,10 +33,12 @@ pub struct AppState {
     pub authority: String,
     pub txs: Arc<TxManager>,
     pub functions: Arc<Registry>,
+    /// Where the console may find the built SDK package, in order of preference.
+    pub sdk_dirs: Arc<Vec<PathBuf>>,
 }
 
 impl AppState {
-    pub fn new(cfg: Config, store: Store, secrets: Secrets, addr: SocketAddr) -> Self {
+    pub fn new(cfg: Config, store: Store, secrets: Secrets, addr: SocketAddr, sdk_dirs: Vec<PathBuf>) -> Self {
         let authority = format!("127.0.0.1:{}", addr.port());
         let txs = Arc::new(TxManager::new());
         Self {
@@ -47,6 +50,7 @@ impl AppState {
             authority,
             txs,
             functions: Arc::new(Registry::builtin()),
+            sdk_dirs: Arc::new(sdk_dirs),
         }
     }
 
@@ -67,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(serverless::router(&state))
         .merge(platform::router())
         .merge(admin::router())
+        .merge(console::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))

@@ -16,6 +16,11 @@ pub struct Cli {
     #[arg(long, env = "MINIAPP_EMULATOR_DATA", default_value = "./.emulator-data")]
     pub data_dir: PathBuf,
 
+    /// The built SDK package served to the console playground at `/__console/sdk/`
+    /// (default: `pkg` in the current directory, else the workspace's `pkg`).
+    #[arg(long, env = "MINIAPP_EMULATOR_SDK_DIR")]
+    pub sdk_dir: Option<PathBuf>,
+
     /// Authing application id (`x-authing-app-id`).
     #[arg(long, env = "MINIAPP_EMULATOR_APP_ID", default_value = "dev-app")]
     pub app_id: String,

@@ -5,6 +5,7 @@ mod admin;
 mod app;
 mod authing;
 mod cli;
+mod console;
 mod error;
 mod json;
 mod keys;
@@ -56,7 +57,7 @@ async fn run(cli: cli::Cli) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", cli.port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let state = app::AppState::new(cfg, store, secrets, addr);
+    let state = app::AppState::new(cfg, store, secrets, addr, console::sdk_candidates(cli.sdk_dir.as_deref()));
 
     {
         let mut out = std::io::stdout().lock();
@@ -73,6 +74,7 @@ async fn run(cli: cli::Cli) -> Result<(), String> {
                 state.base_url, c.space_id, c.client_secret
             ),
             format!("admin: {}/__admin/  platform stand-ins: {}/__platform/", state.base_url, state.base_url),
+            format!("console: {}/", state.base_url),
         ];
         for l in lines {
             let _ = writeln!(out, "{l}");

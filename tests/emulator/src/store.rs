@@ -76,6 +76,18 @@ CREATE TABLE IF NOT EXISTS refresh_tokens (
     rotated_at INTEGER,
     revoked_at INTEGER
 );
+CREATE TABLE IF NOT EXISTS login_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    pool_id TEXT NOT NULL,
+    user_id TEXT,
+    account TEXT,
+    connection TEXT NOT NULL,
+    detail TEXT,
+    success INTEGER NOT NULL,
+    message TEXT,
+    at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_events_user ON login_events(user_id, id);
 CREATE TABLE IF NOT EXISTS platform_codes (
     code_hash TEXT PRIMARY KEY,
     platform TEXT NOT NULL,
@@ -146,6 +158,7 @@ pub const DATA_TABLES: &[&str] = &[
     "sms_codes",
     "access_tokens",
     "refresh_tokens",
+    "login_events",
     "platform_codes",
     "uploads",
     "sl_users",
@@ -170,6 +183,14 @@ pub fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(conn)
+}
+
+/// An in-memory database with the schema, for unit tests.
+#[cfg(test)]
+pub fn memory_connection() -> Connection {
+    let conn = Connection::open_in_memory().expect("in-memory sqlite");
+    conn.execute_batch(SCHEMA).expect("schema");
+    conn
 }
 
 impl Store {

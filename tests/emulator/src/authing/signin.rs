@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 
 use super::token::{self, TokenContext};
-use super::users::{self, Field, NewUser, User};
+use super::users::{self, Field, LoginAttempt, NewUser, User};
 use super::{ok_data, password, require_app, respond, sms};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
@@ -52,15 +52,69 @@ pub async fn signin(State(state): State<AppState>, h: HeaderMap, body: RawBody) 
             require_app(&state, &h)?;
             let m = parse_object(&body_bytes(body)?)?;
             let opts = login_options(&m)?;
-            let tokens = match req_str(&m, "connection")? {
-                "PASSWORD" => password_login(&state, &m, opts).await?,
-                "PASSCODE" => passcode_login(&state, &m, opts).await?,
+            let connection = req_str(&m, "connection")?;
+            let attempt = attempt_of(&m, connection, &opts);
+            let result = match connection {
+                "PASSWORD" => password_login(&state, &m, opts, &attempt).await,
+                "PASSCODE" => passcode_login(&state, &m, opts, &attempt).await,
                 _ => return Err(ApiError::bad_request("connection must be PASSWORD or PASSCODE")),
             };
-            Ok(ok_data(tokens))
+            match result {
+                Ok(tokens) => Ok(ok_data(tokens)),
+                Err(e) => {
+                    record_failure(&state, attempt, &e).await;
+                    Err(e)
+                }
+            }
         }
         .await,
     )
+}
+
+/// What the login history records of a sign-in request (read leniently: a
+/// malformed field is reported by the handler itself).
+fn attempt_of(m: &Map<String, Value>, connection: &str, opts: &LoginOptions) -> LoginAttempt {
+    let first_str = |payload: &str, keys: &[&str]| -> Option<String> {
+        let p = m.get(payload)?.as_object()?;
+        keys.iter().find_map(|k| p.get(*k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string))
+    };
+    match connection {
+        "PASSWORD" => LoginAttempt {
+            connection: connection.into(),
+            detail: Some(opts.encrypt_type.clone().filter(|t| !t.is_empty()).unwrap_or_else(|| "none".into())),
+            account: first_str("passwordPayload", &["account", "username", "email", "phone"]),
+        },
+        "PASSCODE" => LoginAttempt {
+            connection: connection.into(),
+            detail: None,
+            account: first_str("passCodePayload", &["phone", "email"]),
+        },
+        other => LoginAttempt {
+            connection: other.chars().take(64).collect(),
+            detail: m.get("extIdpConnidentifier").and_then(Value::as_str).map(|s| s.chars().take(64).collect()),
+            account: None,
+        },
+    }
+}
+
+/// Records a failed sign-in in the login history (best effort: the
+/// caller's error is what the client gets either way).
+async fn record_failure(state: &AppState, attempt: LoginAttempt, err: &ApiError) {
+    let pool = state.cfg.user_pool_id.clone();
+    let message = err.message.clone();
+    let recorded = state
+        .store
+        .tx(move |tx| {
+            let user = match &attempt.account {
+                Some(a) => users::find_by_account(tx, &pool, a)?,
+                None => None,
+            };
+            users::record_login_event(tx, &pool, user.as_ref().map(|u| u.id.as_str()), &attempt, false, Some(&message))
+        })
+        .await;
+    if let Err(e) = recorded {
+        tracing::warn!(error = %e, "could not record a failed sign-in");
+    }
 }
 
 fn classify_account(account: &str) -> Field {
@@ -73,7 +127,12 @@ fn classify_account(account: &str) -> Field {
     }
 }
 
-async fn password_login(state: &AppState, m: &Map<String, Value>, opts: LoginOptions) -> ApiResult<Value> {
+async fn password_login(
+    state: &AppState,
+    m: &Map<String, Value>,
+    opts: LoginOptions,
+    attempt: &LoginAttempt,
+) -> ApiResult<Value> {
     let payload = req_obj(m, "passwordPayload")?;
     let sent = req_str(payload, "password")?;
     let lookup: (Option<Field>, String) = if let Some(a) = opt_str(payload, "account")? {
@@ -129,24 +188,31 @@ async fn password_login(state: &AppState, m: &Map<String, Value>, opts: LoginOpt
         }
         None => return Err(wrong_credentials()),
     };
-    finish_login(state, user, opts.scope).await
+    finish_login(state, user, opts.scope, attempt.clone()).await
 }
 
-/// Records the login and issues tokens.
-async fn finish_login(state: &AppState, user: User, scope: String) -> ApiResult<Value> {
+/// Records the login (count, last login, history) and issues tokens.
+async fn finish_login(state: &AppState, user: User, scope: String, attempt: LoginAttempt) -> ApiResult<Value> {
     let st = state.clone();
     let iss = token::issuer(state);
+    let pool = state.cfg.user_pool_id.clone();
     state
         .store
         .tx(move |tx| {
             users::record_login(tx, &user.id)?;
+            users::record_login_event(tx, &pool, Some(&user.id), &attempt, true, None)?;
             let fresh = users::load(tx, &user.id)?.unwrap_or(user);
             token::issue(tx, &TokenContext::new(&st, &iss), &fresh, &scope, None)
         })
         .await
 }
 
-async fn passcode_login(state: &AppState, m: &Map<String, Value>, opts: LoginOptions) -> ApiResult<Value> {
+async fn passcode_login(
+    state: &AppState,
+    m: &Map<String, Value>,
+    opts: LoginOptions,
+    attempt: &LoginAttempt,
+) -> ApiResult<Value> {
     let payload = req_obj(m, "passCodePayload")?;
     let code = req_str(payload, "passCode")?.to_string();
     let phone = match opt_str(payload, "phone")? {
@@ -181,7 +247,7 @@ async fn passcode_login(state: &AppState, m: &Map<String, Value>, opts: LoginOpt
             }
         })
         .await?;
-    finish_login(state, outcome?, opts.scope).await
+    finish_login(state, outcome?, opts.scope, attempt.clone()).await
 }
 
 fn code_error(which: &str, e: CodeError) -> ApiError {
@@ -244,29 +310,45 @@ pub async fn signin_by_mobile(State(state): State<AppState>, h: HeaderMap, body:
             let opts = login_options(&m)?;
             let req = parse_mobile(&state, &m)?;
             let ident = req_str(&m, "extIdpConnidentifier")?.to_string();
-            let pool = state.cfg.user_pool_id.clone();
-            let user = state
-                .store
-                .tx(move |tx| {
-                    let openid = match platform::consume_code(tx, req.platform, platform::KIND_LOGIN, &req.login_code)?
-                    {
-                        Ok(info) => info.subject,
-                        Err(e) => return Ok(Err(code_error("login code", e))),
-                    };
-                    let phone = match &req.phone_code {
-                        None => None,
-                        Some(c) => match platform::consume_code(tx, req.platform, platform::KIND_PHONE, c)? {
-                            Ok(info) => info.phone,
-                            Err(e) => return Ok(Err(code_error("phone code", e))),
-                        },
-                    };
-                    resolve_mobile_user(tx, &pool, req.provider, &ident, &openid, phone).map(Ok)
-                })
-                .await??;
-            Ok(ok_data(finish_login(&state, user, opts.scope).await?))
+            let attempt = attempt_of(&m, req_str(&m, "connection")?, &opts);
+            match mobile_login(&state, req, ident, opts, attempt.clone()).await {
+                Ok(tokens) => Ok(ok_data(tokens)),
+                Err(e) => {
+                    record_failure(&state, attempt, &e).await;
+                    Err(e)
+                }
+            }
         }
         .await,
     )
+}
+
+async fn mobile_login(
+    state: &AppState,
+    req: MobileRequest,
+    ident: String,
+    opts: LoginOptions,
+    attempt: LoginAttempt,
+) -> ApiResult<Value> {
+    let pool = state.cfg.user_pool_id.clone();
+    let user = state
+        .store
+        .tx(move |tx| {
+            let openid = match platform::consume_code(tx, req.platform, platform::KIND_LOGIN, &req.login_code)? {
+                Ok(info) => info.subject,
+                Err(e) => return Ok(Err(code_error("login code", e))),
+            };
+            let phone = match &req.phone_code {
+                None => None,
+                Some(c) => match platform::consume_code(tx, req.platform, platform::KIND_PHONE, c)? {
+                    Ok(info) => info.phone,
+                    Err(e) => return Ok(Err(code_error("phone code", e))),
+                },
+            };
+            resolve_mobile_user(tx, &pool, req.provider, &ident, &openid, phone).map(Ok)
+        })
+        .await??;
+    finish_login(state, user, opts.scope, attempt).await
 }
 
 fn resolve_mobile_user(

@@ -159,6 +159,94 @@ pub fn record_login(conn: &Connection, id: &str) -> ApiResult<()> {
     Ok(())
 }
 
+/// One sign-in attempt as the login history records it.
+#[derive(Debug, Clone, Default)]
+pub struct LoginAttempt {
+    /// `PASSWORD`, `PASSCODE`, `wechat_mini_program_code`, ...
+    pub connection: String,
+    /// e.g. the `passwordEncryptType` of a password sign-in.
+    pub detail: Option<String>,
+    /// The account the caller named (username, email or phone), if any.
+    pub account: Option<String>,
+}
+
+/// Login events kept per user pool (older ones are pruned).
+const LOGIN_EVENTS_KEPT: i64 = 10_000;
+
+fn clip(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+/// Appends a sign-in attempt (successful or not) to the login history.
+pub fn record_login_event(
+    conn: &Connection,
+    pool: &str,
+    user_id: Option<&str>,
+    attempt: &LoginAttempt,
+    success: bool,
+    message: Option<&str>,
+) -> ApiResult<()> {
+    conn.execute(
+        "INSERT INTO login_events (pool_id, user_id, account, connection, detail, success, message, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            pool,
+            user_id,
+            attempt.account.as_deref().map(|a| clip(a, 256)),
+            clip(&attempt.connection, 64),
+            attempt.detail.as_deref().map(|d| clip(d, 64)),
+            success,
+            message.map(|m| clip(m, 200)),
+            util::now_ms()
+        ],
+    )?;
+    conn.execute(
+        "DELETE FROM login_events WHERE pool_id = ?1 AND id <=
+            (SELECT id FROM login_events WHERE pool_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+        params![pool, LOGIN_EVENTS_KEPT],
+    )?;
+    Ok(())
+}
+
+fn login_event_json(r: &Row<'_>) -> rusqlite::Result<Value> {
+    Ok(json!({
+        "at": util::iso8601(r.get::<_, i64>(0)?),
+        "userId": r.get::<_, Option<String>>(1)?,
+        "account": r.get::<_, Option<String>>(2)?,
+        "connection": r.get::<_, String>(3)?,
+        "detail": r.get::<_, Option<String>>(4)?,
+        "success": r.get::<_, bool>(5)?,
+        "message": r.get::<_, Option<String>>(6)?,
+    }))
+}
+
+const LOGIN_EVENT_COLUMNS: &str = "at, user_id, account, connection, detail, success, message";
+
+/// A user's sign-in attempts, newest first.
+pub fn login_history(conn: &Connection, user_id: &str, limit: i64) -> ApiResult<Vec<Value>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {LOGIN_EVENT_COLUMNS} FROM login_events WHERE user_id = ?1 ORDER BY id DESC LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map(params![user_id, limit], login_event_json)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// The pool's sign-in attempts (including those naming no known user), newest first.
+pub fn recent_logins(conn: &Connection, pool: &str, limit: i64) -> ApiResult<Vec<Value>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {LOGIN_EVENT_COLUMNS} FROM login_events WHERE pool_id = ?1 ORDER BY id DESC LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map(params![pool, limit], login_event_json)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
 pub fn save(conn: &Connection, u: &User) -> ApiResult<()> {
     conn.execute(
         "UPDATE users SET username = ?2, email = ?3, phone = ?4, phone_country_code = ?5,
@@ -304,4 +392,65 @@ pub fn dto(conn: &Connection, u: &User, flags: &DtoFlags) -> ApiResult<Value> {
         m.insert("departmentIds".into(), json!([]));
     }
     Ok(Value::Object(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attempt(connection: &str, detail: Option<&str>, account: Option<&str>) -> LoginAttempt {
+        LoginAttempt {
+            connection: connection.into(),
+            detail: detail.map(str::to_string),
+            account: account.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn login_history_records_attempts_newest_first() {
+        let conn = crate::store::memory_connection();
+        let u = create(&conn, "pool", NewUser { username: Some("alice".into()), ..Default::default() }).unwrap();
+        let bob = create(&conn, "pool", NewUser { username: Some("bob".into()), ..Default::default() }).unwrap();
+        let pw = attempt("PASSWORD", Some("sm2"), Some("alice"));
+        record_login_event(
+            &conn,
+            "pool",
+            Some(&u.id),
+            &pw,
+            false,
+            Some("Account not exists or password is incorrect."),
+        )
+        .unwrap();
+        record_login_event(&conn, "pool", Some(&u.id), &pw, true, None).unwrap();
+        record_login_event(&conn, "pool", Some(&bob.id), &attempt("PASSCODE", None, Some("13800000000")), true, None)
+            .unwrap();
+        record_login_event(&conn, "pool", None, &attempt("PASSWORD", None, Some("nobody")), false, Some("x")).unwrap();
+        record_login_event(&conn, "other", None, &attempt("PASSWORD", None, Some("elsewhere")), false, None).unwrap();
+
+        let h = login_history(&conn, &u.id, 10).unwrap();
+        assert_eq!(h.len(), 2);
+        assert_eq!(h[0]["success"], json!(true));
+        assert_eq!(h[0]["connection"], json!("PASSWORD"));
+        assert_eq!(h[0]["detail"], json!("sm2"));
+        assert_eq!(h[0]["account"], json!("alice"));
+        assert_eq!(h[1]["success"], json!(false));
+        assert_eq!(h[1]["message"], json!("Account not exists or password is incorrect."));
+        assert!(h[0]["at"].as_str().unwrap().ends_with('Z'));
+        assert_eq!(login_history(&conn, &u.id, 1).unwrap().len(), 1);
+
+        let all = recent_logins(&conn, "pool", 10).unwrap();
+        assert_eq!(all.len(), 4, "other pools are not listed");
+        assert_eq!(all[0]["account"], json!("nobody"));
+        assert_eq!(all[0]["userId"], Value::Null);
+    }
+
+    #[test]
+    fn login_history_clips_long_values() {
+        let conn = crate::store::memory_connection();
+        let long = "密".repeat(300);
+        record_login_event(&conn, "pool", None, &attempt("PASSWORD", None, Some(&long)), false, Some(&long)).unwrap();
+        let e = &recent_logins(&conn, "pool", 1).unwrap()[0];
+        assert!(e["account"].as_str().unwrap().len() <= 256 + '…'.len_utf8());
+        assert!(e["message"].as_str().unwrap().len() <= 200 + '…'.len_utf8());
+    }
 }
