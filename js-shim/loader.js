@@ -23,7 +23,7 @@ export function configure(options) {
 
 /** Where the wasm is, by host: code-package path on WeChat/Douyin, package directory on Node. */
 export function defaultWasmPath(kind) {
-  if (kind === 'wx' || kind === 'my') return '/miniprogram_npm/' + PACKAGE_NAME + '/' + WASM_FILE + '.wasm.br';
+  if (kind === 'wx' || kind === 'tt' || kind === 'my') return '/miniprogram_npm/' + PACKAGE_NAME + '/' + WASM_FILE + '.wasm.br';
   if (typeof __dirname !== 'undefined' && typeof process !== 'undefined' && process.versions && process.versions.node) {
     return __dirname + '/' + WASM_FILE + '.wasm';
   }
@@ -63,7 +63,7 @@ async function seed(host) {
 async function load() {
   const wasm = engine();
   if (!wasm) {
-    throw sdkError('WASM_LOAD', 'this host has no WebAssembly engine (no WXWebAssembly, MYWebAssembly or WebAssembly): use the wasm2js build, miniapp-sdk/alipay');
+    throw sdkError('WASM_LOAD', 'this host has no WebAssembly engine (no WXWebAssembly, TTWebAssembly, MYWebAssembly or WebAssembly): use the wasm2js build, miniapp-sdk/alipay (or miniapp-sdk/alipay-serverless)');
   }
   const path = wasm.kind === 'js' ? '(wasm2js)' : config.wasmPath || defaultWasmPath(wasm.kind);
   if (!path) throw sdkError('INVALID_ARGUMENT', 'pass wasmPath: the URL or path where ' + WASM_FILE + '.wasm is served on this host');

@@ -9,9 +9,11 @@ export class WasmPath {
   constructor(path) { this.path = path; }
 }
 
-/** Which wasm engine this host has: WXWebAssembly, MYWebAssembly or standard WebAssembly. */
+/** Which wasm engine this host has: WXWebAssembly, TTWebAssembly, MYWebAssembly or standard WebAssembly. */
 export function hostWasm() {
   if (typeof WXWebAssembly !== 'undefined' && WXWebAssembly && typeof WXWebAssembly.instantiate === 'function') return { kind: 'wx', api: WXWebAssembly };
+  // Douyin: TTWebAssembly (base library 2.34.0.0; .wasm.br from 2.92.0.0), same path-only contract.
+  if (typeof TTWebAssembly !== 'undefined' && TTWebAssembly && typeof TTWebAssembly.instantiate === 'function') return { kind: 'tt', api: TTWebAssembly };
   if (typeof MYWebAssembly !== 'undefined' && MYWebAssembly && typeof MYWebAssembly.instantiate === 'function') return { kind: 'my', api: MYWebAssembly };
   if (typeof WebAssembly !== 'undefined' && WebAssembly && typeof WebAssembly.instantiate === 'function') return { kind: 'std', api: WebAssembly };
   return null;

@@ -1,6 +1,10 @@
-// Host adapter for Alipay (`my`). Its logic layer has no secure random API, so getRandomValues is
-// only offered when the host really has one (a Worker's crypto); otherwise the SDK fails closed.
+// Host adapter for Alipay (`my`). Its logic layer has no secure random API: getRandomValues uses a
+// real crypto.getRandomValues when the host has one (a Worker); otherwise it rejects (NO_ENTROPY).
 import { callApi, toBytes } from './callback.js';
+
+export const ALIPAY_NO_ENTROPY = "Alipay's logic layer has no secure random source (no crypto.getRandomValues and no my.getRandomValues), " +
+  'so RSA/SM2 password encryption is refused. Use an encryptFunction backed by my.rsa for RSA, or run the SDK where ' +
+  'crypto.getRandomValues exists (an Alipay Worker)';
 
 export function alipayHost(my, cryptoObj) {
   const host = {
@@ -29,7 +33,14 @@ export function alipayHost(my, cryptoObj) {
     },
   };
   if (cryptoObj && typeof cryptoObj.getRandomValues === 'function') {
-    host.getRandomValues = async (length) => toBytes(cryptoObj.getRandomValues(new Uint8Array(length)));
+    host.getRandomValues = async (length) => {
+      const out = new Uint8Array(length);
+      for (let off = 0; off < length; off += 65536) cryptoObj.getRandomValues(out.subarray(off, Math.min(length, off + 65536)));
+      return toBytes(out);
+    };
+  } else {
+    // Fail closed, with a message that says what to do on Alipay (never Math.random).
+    host.getRandomValues = () => Promise.reject(new Error(ALIPAY_NO_ENTROPY));
   }
   return host;
 }

@@ -10,13 +10,21 @@ export function globalObject() {
   return {};
 }
 
+/**
+ * Whether `api` is a usable platform object. A function, not `wx.request` inline: uni-app's H5
+ * build rewrites `wx.x`/`uni.x` member reads to its own imports while `window.wx` is `{}` there.
+ */
+function usable(api) {
+  return !!api && typeof api.request === 'function';
+}
+
 /** Which platform this is: 'wx', 'tt', 'alipay', 'browser' or 'node'. `wanted` forces wx or tt. */
 export function detectPlatform(wanted) {
-  if (wanted === 'wx' && typeof wx !== 'undefined') return 'wx';
-  if (wanted === 'tt' && typeof tt !== 'undefined') return 'tt';
-  if (typeof tt !== 'undefined' && tt && typeof tt.request === 'function') return 'tt';
-  if (typeof wx !== 'undefined' && wx && typeof wx.request === 'function') return 'wx';
-  if (typeof my !== 'undefined' && my && typeof my.request === 'function') return 'alipay';
+  if (wanted === 'wx' && typeof wx !== 'undefined' && usable(wx)) return 'wx';
+  if (wanted === 'tt' && typeof tt !== 'undefined' && usable(tt)) return 'tt';
+  if (typeof tt !== 'undefined' && usable(tt)) return 'tt';
+  if (typeof wx !== 'undefined' && usable(wx)) return 'wx';
+  if (typeof my !== 'undefined' && usable(my)) return 'alipay';
   return typeof globalObject().XMLHttpRequest === 'function' ? 'browser' : 'node';
 }
 

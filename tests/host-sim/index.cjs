@@ -27,6 +27,9 @@ const PROFILES = Object.freeze({
   devtools: { api: 'wx', os: 'devtools', engine: 'wx', features: 'modern', noGlobalExports: false, exposeGlobal: true, randomValues: true, standardWebAssembly: true, globalThis: true },
   // Alipay logic layer: `my`, no wasm engine (MYWebAssembly is Worker-only), no secure random, no globalThis.
   'alipay-logic': { api: 'my', os: 'ios', engine: null, features: 'mvp', noGlobalExports: true, exposeGlobal: false, randomValues: false, standardWebAssembly: false, globalThis: false },
+  // Douyin (tt) mini-program on iOS: TTWebAssembly (base lib 2.34.0.0; .wasm.br from 2.92.0.0; "iOS 不支持 SIMD
+  // 等提案特性" → MVP here), tt.getRandomValues (2.87.0, async, 1..1048576 bytes), wx-shaped request/login/storage.
+  douyin: { api: 'tt', os: 'ios', engine: 'tt', features: 'mvp', noGlobalExports: true, exposeGlobal: false, randomValues: true, standardWebAssembly: false, globalThis: true },
 });
 
 // Names WeChat's module wrapper (`define(path, function(require, module, exports, window, ...))`)
@@ -109,7 +112,8 @@ function multipart(formData, file) {
 
 /**
  * Creates a simulated logic-layer realm. Options:
- * - profile: 'wechat-ios' | 'wechat-android' | 'wechat-plugin' | 'devtools' | 'alipay-logic'
+ * - profile: 'wechat-ios' | 'wechat-android' | 'wechat-plugin' | 'devtools' | 'alipay-logic' | 'douyin'
+ * - crypto (false): a realm `crypto.getRandomValues` (what an Alipay Worker or a browser-like runtime has)
  * - packageRoot: directory of the code package (what WXWebAssembly paths and `require` resolve in)
  * - queueMicrotask (false), globalThis (profile), weakRefs (true: FinalizationRegistry/WeakRef present)
  * - wasmFeatures: 'mvp' | 'modern' | wabt feature object (profile default); noGlobalExports (profile)
@@ -118,7 +122,7 @@ function multipart(formData, file) {
  * - login() → code | {code} | Promise; `platformLogin(baseUrl)` for the emulator's stand-in
  * - randomSource(length) → bytes (default node CSPRNG); randomValues: force wx.getRandomValues on/off
  * - sdkVersion ('3.4.0'), timeScale (1: realm timers run at ms × timeScale), console ('capture' | 'inherit')
- * - allowEval (false: eval / new Function throw, as in WeChat)
+ * - allowEval (false: eval / new Function throw, as in WeChat); allowMathRandom (false: Math.random throws)
  */
 function createHost(options = {}) {
   const profileName = options.profile || 'wechat-ios';
@@ -213,6 +217,9 @@ function createHost(options = {}) {
   // ---- Math.random throws and counts ------------------------------------------------------------
   run('Math').random = function random() {
     stats.mathRandomCalls++;
+    // Framework runtimes (Taro, uni-app) use Math.random for element ids: allowMathRandom lets them
+    // run; the calls are still counted.
+    if (options.allowMathRandom) return crypto.randomInt(0, 2 ** 47) / 2 ** 47;
     throw realmError(R.Error, 'Math.random is forbidden in this simulated host (the SDK must use the host CSPRNG)');
   };
 
@@ -280,7 +287,7 @@ function createHost(options = {}) {
     }
   }
 
-  if (profile.engine === 'wx') {
+  if (profile.engine === 'wx' || profile.engine === 'tt') {
     const WX = new R.Object();
     WX.instantiate = function instantiate(p, imports) { return realmAsync(() => wxInstantiate(p, imports)); };
     WX.Memory = RWA.Memory;
@@ -289,7 +296,7 @@ function createHost(options = {}) {
     WX.CompileError = RWA.CompileError;
     WX.LinkError = RWA.LinkError;
     WX.RuntimeError = RWA.RuntimeError;
-    g.WXWebAssembly = WX;
+    g[profile.engine === 'tt' ? 'TTWebAssembly' : 'WXWebAssembly'] = WX;
   }
   if (profile.standardWebAssembly) {
     // DevTools: the standard API is there too; count its use so tests can prove the SDK took the path API.
@@ -470,7 +477,7 @@ function createHost(options = {}) {
   }
 
   const sdkVersion = options.sdkVersion || '3.4.0';
-  if (profile.api === 'wx') {
+  if (profile.api === 'wx' || profile.api === 'tt') {
     const wx = new R.Object();
     Object.assign(wx, storageApis('wx', false));
     wx.request = wxRequest;
@@ -497,10 +504,24 @@ function createHost(options = {}) {
     wx.getAppBaseInfo = () => toRealm({ SDKVersion: sdkVersion, version: '8.0.50', language: 'zh_CN', enableDebug: false, theme: 'light', host: { env: 'WeChat' } });
     wx.getDeviceInfo = () => toRealm({ platform: profile.os, system: profile.os === 'ios' ? 'iOS 17.5' : profile.os === 'android' ? 'Android 14' : 'Windows 10', brand: 'sim', model: 'sim' });
     wx.getSystemInfoSync = () => toRealm({ SDKVersion: sdkVersion, platform: profile.os, version: '8.0.50' });
-    g.wx = wx;
+    if (profile.api === 'tt') {
+      // Douyin: the official Authing package detects tt by the existence of tt.getSystemInfo.
+      wx.getSystemInfoSync = () => toRealm({ SDKVersion: sdkVersion, platform: profile.os, appName: 'Douyin', version: '30.0.0' });
+      wx.getSystemInfo = (o) => asyncApi('getSystemInfo', o, () => wx.getSystemInfoSync());
+      delete wx.getAppBaseInfo;
+      delete wx.getDeviceInfo;
+    }
+    g[profile.api] = wx;
+    // WeChat's (and Douyin's) logic layer has a `global` object; uni-app's runtime writes to it.
+    // (`globalThis: false` simulates a host with no global accessor at all: no `global` either.)
+    if (keepGlobalThis) g.global = g;
   } else if (profile.api === 'my') {
     const my = new R.Object();
     Object.assign(my, storageApis('my', true));
+    // Alipay's sync storage APIs take an object: my.setStorageSync({key, data}), getStorageSync({key}) → {data}.
+    my.setStorageSync = (o) => { storage.set(o.key, JSON.stringify(o.data === undefined ? null : o.data)); };
+    my.getStorageSync = (o) => toRealm({ data: storage.has(o.key) ? JSON.parse(storage.get(o.key)) : null });
+    my.removeStorageSync = (o) => { storage.delete(o.key); };
     my.request = (opts) => {
       const o = opts || {};
       const task = new R.Object();
@@ -530,7 +551,40 @@ function createHost(options = {}) {
     });
     my.uploadFile = wxUploadFile;
     my.getSystemInfoSync = () => toRealm({ platform: profile.os, version: '10.6.0', SDKVersion: sdkVersion, app: 'alipay' });
+    // my.rsa: native RSA (PKCS#1 v1.5) with the platform's own randomness; `key` is a PEM or its bare
+    // base64 body. encrypt → {text: base64}; decrypt (private key) → {text}.
+    my.rsa = (o) => asyncApi('rsa', o, (x) => {
+      stats.rsaCalls = (stats.rsaCalls || 0) + 1;
+      const body = String(x.key || '').replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+      const pem = (kind) => `-----BEGIN ${kind}-----\n${body.replace(/(.{64})/g, '$1\n')}\n-----END ${kind}-----\n`;
+      const out = new R.Object();
+      try {
+        if (x.action === 'encrypt') {
+          out.text = crypto.publicEncrypt({ key: pem('PUBLIC KEY'), padding: crypto.constants.RSA_PKCS1_PADDING }, Buffer.from(String(x.text), 'utf8')).toString('base64');
+        } else if (x.action === 'decrypt') {
+          out.text = crypto.privateDecrypt({ key: pem('PRIVATE KEY'), padding: crypto.constants.RSA_PKCS1_PADDING }, Buffer.from(String(x.text), 'base64')).toString('utf8');
+        } else {
+          throw new Error('action must be encrypt or decrypt');
+        }
+      } catch (e) {
+        throw failObj(`rsa:fail ${e.message}`, { error: 3 });
+      }
+      return out;
+    });
     g.my = my;
+  }
+  if (options.crypto) {
+    // A standard crypto.getRandomValues (synchronous, ≤ 65536 bytes), as an Alipay Worker has.
+    const c = new R.Object();
+    c.getRandomValues = (arr) => {
+      if (!arr || typeof arr.byteLength !== 'number') throw realmError(R.TypeError, 'crypto.getRandomValues: argument must be an integer typed array');
+      if (arr.byteLength > 65536) throw realmError(R.Error, 'QuotaExceededError: crypto.getRandomValues: at most 65536 bytes');
+      stats.randomRequests.push(arr.byteLength);
+      const bytes = randomBytes(arr.byteLength);
+      new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength).set(bytes);
+      return arr;
+    };
+    g.crypto = c;
   }
 
   // ---- optional globals ---------------------------------------------------------------------------
@@ -550,6 +604,9 @@ function createHost(options = {}) {
   if (!keepGlobalThis) run('delete globalThis');
 
   // ---- mini-program require -----------------------------------------------------------------------
+  // Alipay's logic layer has a `navigator` (userAgent; Taro's Alipay runtime reads it at start-up).
+  const shadowed = profile.api === 'my' ? WX_SHADOWED.filter((n) => n !== 'navigator') : WX_SHADOWED;
+  if (profile.api === 'my') g.navigator = toRealm({ userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AlipayClient/10.6.0', swuserAgent: 'AlipayClient/10.6.0' });
   const moduleCache = new Map();
   function resolveModule(id, fromDir) {
     if (typeof id !== 'string' || !id) throw realmError(R.Error, `require: invalid module id ${id}`);
@@ -593,7 +650,7 @@ function createHost(options = {}) {
     const rel = resolveModule(id, fromDir);
     if (moduleCache.has(rel)) return moduleCache.get(rel).exports;
     const source = fs.readFileSync(path.join(packageRoot, rel), 'utf8');
-    const wrapper = `(function (require, module, exports, ${WX_SHADOWED.join(', ')}) {${source}\n})`;
+    const wrapper = `(function (require, module, exports, ${shadowed.join(', ')}) {${source}\n})`;
     const fn = new vm.Script(wrapper, { filename: rel }).runInContext(context);
     const module = run('({ exports: {} })');
     moduleCache.set(rel, module);
@@ -617,6 +674,7 @@ function createHost(options = {}) {
     realm: R,
     wx: g.wx,
     my: g.my,
+    tt: g.tt,
     stats,
     logs,
     storage,
