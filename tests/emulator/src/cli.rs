@@ -90,6 +90,15 @@ pub struct Cli {
     #[arg(long, default_value_t = 60)]
     pub sms_interval_secs: i64,
 
+    /// Wrong passwords in a row (since the last successful login, within --login-lock-secs) after
+    /// which an account's password logins are refused with apiCode 2005; 0 disables the lock.
+    #[arg(long, default_value_t = 5)]
+    pub login_fail_limit: u32,
+
+    /// How long failed password attempts count towards the lock, in seconds.
+    #[arg(long, default_value_t = 300)]
+    pub login_lock_secs: i64,
+
     /// Authing access/id token lifetime (`expires_in`), in seconds.
     #[arg(long, default_value_t = 1_209_600)]
     pub access_token_ttl_secs: i64,
@@ -118,6 +127,8 @@ pub struct Config {
     pub session_extend_ms: i64,
     pub code_ttl_ms: i64,
     pub sms_interval_ms: i64,
+    pub login_fail_limit: u32,
+    pub login_lock_ms: i64,
     pub access_token_ttl_s: i64,
     pub refresh_token_ttl_ms: i64,
 }
@@ -141,6 +152,8 @@ impl From<&Cli> for Config {
             session_extend_ms: c.session_extend_secs.max(1).saturating_mul(1000),
             code_ttl_ms: c.code_ttl_secs.max(1).saturating_mul(1000),
             sms_interval_ms: c.sms_interval_secs.max(0).saturating_mul(1000),
+            login_fail_limit: c.login_fail_limit,
+            login_lock_ms: c.login_lock_secs.max(1).saturating_mul(1000),
             access_token_ttl_s: c.access_token_ttl_secs.max(1),
             refresh_token_ttl_ms: c.refresh_token_ttl_secs.max(1).saturating_mul(1000),
         }

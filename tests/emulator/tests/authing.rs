@@ -393,3 +393,20 @@ fn tokens_are_signed_jwts_with_expiry() {
     let h = [("x-authing-userpool-id", POOL_ID), ("authorization", tok.as_str())];
     assert_authing_error(&emu.get("/api/v3/get-profile", &h).json(), 401);
 }
+
+#[test]
+fn repeated_wrong_passwords_lock_password_logins_until_the_window_passes() {
+    let emu = Emulator::start_with(&["--login-fail-limit", "3", "--login-lock-secs", "2"]);
+    emu.admin_user(json!({"username": "bob", "password": "Right-pw-1"}));
+    for _ in 0..3 {
+        assert_eq!(emu.password_login("bob", "guess", "openid")["apiCode"], json!(2333));
+    }
+    let locked = emu.password_login("bob", "Right-pw-1", "openid");
+    assert_authing_error(&locked, 403);
+    assert_eq!(locked["apiCode"], json!(2005), "{locked}");
+    // Other accounts are unaffected, and the lock lifts when the failures leave the window.
+    emu.admin_user(json!({"username": "carol", "password": "Right-pw-2"}));
+    assert_eq!(emu.password_login("carol", "Right-pw-2", "openid")["statusCode"], json!(200));
+    std::thread::sleep(std::time::Duration::from_millis(2_200));
+    assert_eq!(emu.password_login("bob", "Right-pw-1", "openid")["statusCode"], json!(200));
+}

@@ -14,6 +14,13 @@ use crate::error::{ApiError, ApiResult};
 use crate::json::{body_bytes, opt_bool, opt_obj, opt_str, parse_object, req_obj, req_str, RawBody};
 use crate::platform::{self, CodeError};
 
+fn locked(retry_secs: i64) -> ApiError {
+    ApiError::forbidden(format!(
+        "Account is locked after too many wrong passwords, try again in {retry_secs} s or sign in another way."
+    ))
+    .with_api_code(2005)
+}
+
 fn wrong_credentials() -> ApiError {
     ApiError::forbidden("Account not exists or password is incorrect.").with_api_code(2333)
 }
@@ -164,6 +171,7 @@ async fn password_login(
             let Some(hash) = u.password_hash.clone() else {
                 return Err(wrong_credentials());
             };
+            check_not_locked(state, &u.id).await?;
             if !password::verify_password(hash, plain).await {
                 return Err(wrong_credentials());
             }
@@ -189,6 +197,24 @@ async fn password_login(
         None => return Err(wrong_credentials()),
     };
     finish_login(state, user, opts.scope, attempt.clone()).await
+}
+
+/// Brute-force throttle: refuses password logins of an account with `login_fail_limit` failed
+/// password attempts since its last successful login within the last `login_lock_ms`.
+async fn check_not_locked(state: &AppState, user_id: &str) -> ApiResult<()> {
+    let limit = state.cfg.login_fail_limit;
+    if limit == 0 {
+        return Ok(());
+    }
+    let window = state.cfg.login_lock_ms;
+    let since = crate::util::now_ms().saturating_sub(window);
+    let id = user_id.to_string();
+    let (failures, oldest) = state.store.call(move |conn| users::recent_password_failures(conn, &id, since)).await?;
+    if failures >= limit {
+        let retry_ms = oldest.saturating_add(window).saturating_sub(crate::util::now_ms()).max(1000);
+        return Err(locked((retry_ms + 999) / 1000));
+    }
+    Ok(())
 }
 
 /// Records the login (count, last login, history) and issues tokens.

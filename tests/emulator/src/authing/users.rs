@@ -185,6 +185,19 @@ fn clip(s: &str, max: usize) -> String {
 }
 
 /// Appends a sign-in attempt (successful or not) to the login history.
+/// Failed PASSWORD attempts of a user after `since_ms` and after its last successful login, with
+/// the time of the oldest of them (the lock lifts when it leaves the window).
+pub fn recent_password_failures(conn: &Connection, user_id: &str, since_ms: i64) -> ApiResult<(u32, i64)> {
+    let (count, oldest): (i64, Option<i64>) = conn.query_row(
+        "SELECT COUNT(*), MIN(at) FROM login_events
+         WHERE user_id = ?1 AND connection = 'PASSWORD' AND success = 0 AND at > ?2
+           AND at > COALESCE((SELECT MAX(at) FROM login_events WHERE user_id = ?1 AND success = 1), 0)",
+        params![user_id, since_ms],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok((u32::try_from(count).unwrap_or(u32::MAX), oldest.unwrap_or(since_ms)))
+}
+
 pub fn record_login_event(
     conn: &Connection,
     pool: &str,
