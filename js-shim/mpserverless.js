@@ -5,7 +5,7 @@
 // once (wx shape {statusCode, data, header} and my shape {status, data, headers}), serialises caller
 // values with JSON.stringify (so their key order is the caller's; RegExp values are encoded as
 // {$regex, $options} instead of being lost), and decodes replies into the official result shapes.
-// The Rust core (ServerlessClient) builds and signs every envelope, keeps the session, renews it
+// The Rust core (ServerlessClient, one `call(method, args)` entry point) builds and signs every envelope, keeps the session, renews it
 // once on an invalid token, and classifies errors.
 import { runtime } from './runtime.js';
 
@@ -241,7 +241,7 @@ function makeCollection(owner, name, tx) {
         const args = [];
         for (let i = 0; i < n; i++) args.push(toJson(DB_ARG_NAMES[command][i], a[i]));
         const options = toJson('options', a[n]);
-        return dbResult(await core.db(name, tx ? tx.id : undefined, command, args, options));
+        return dbResult(await core.call('db', [name, tx ? tx.id : undefined, command, options].concat(args)));
       });
     };
   }
@@ -272,7 +272,7 @@ class Transaction {
     return this._owner._call(async (core) => {
       this._checkOpen();
       this.status = status;
-      return dbResult(await core.db(this._collection, this.id, command, [], undefined));
+      return dbResult(await core.call('db', [this._collection, this.id, command]));
     });
   }
 
@@ -291,8 +291,14 @@ function joinIds(field, ids) {
   throw invalid(field, field + ' should be a string or an array of strings');
 }
 
-function str(v) {
-  return v === undefined || v === null ? undefined : String(v);
+function str(v, field) {
+  if (v === undefined || v === null) return undefined;
+  try {
+    return String(v);
+  } catch (e) {
+    // e.g. an object without a prototype: a ValidationFailed error, not a raw TypeError
+    throw invalid(field || 'options', 'value cannot be converted to a string');
+  }
 }
 
 /**
@@ -338,10 +344,10 @@ export class MPServerless {
     this.user = {
       /** `{authType: 'anonymous'}` or `{authProvider: 'alipay_openapi' | 'wechat_openapi'}` → `{success}`. */
       authorize(options) {
-        return self._call(async (core) => ({ success: await core.authorize(toJson('options', options)) }));
+        return self._call(async (core) => ({ success: await core.call('authorize', [toJson('options', options)]) }));
       },
       getInfo(options) {
-        return self._call(async (core) => decodeBody((await core.getInfo(options ? toJson('options', options) : undefined)).body));
+        return self._call(async (core) => decodeBody((await core.call('getInfo', [options ? toJson('options', options) : undefined])).body));
       },
     };
     this.db = {
@@ -349,7 +355,7 @@ export class MPServerless {
         return makeCollection(self, name);
       },
       startTransaction() {
-        return self._call(async (core) => new Transaction(self, (await core.startTransaction()).transactionId));
+        return self._call(async (core) => new Transaction(self, (await core.call('startTransaction', [])).transactionId));
       },
     };
     this.function = {
@@ -357,7 +363,7 @@ export class MPServerless {
         return self._call(async (core) => {
           if (typeof functionTarget !== 'string') throw invalid('functionTarget', 'functionTarget should be a non-empty string');
           if (typeof functionArgs === 'number' && isNaN(functionArgs)) throw invalid('functionArgs', 'functionArgs should not be NaN');
-          const reply = await core.invoke(functionTarget, toJson('functionArgs', functionArgs));
+          const reply = await core.call('invoke', [functionTarget, toJson('functionArgs', functionArgs)]);
           return Object.assign({}, decodeBody(reply.body), { requestId: reply.requestId });
         });
       },
@@ -367,18 +373,18 @@ export class MPServerless {
         return self._call((core) => self._upload(core, options));
       },
       deleteFile(fileId) {
-        return self._call(async (core) => decodeBody((await core.deleteFile(joinIds('fileId', fileId))).body));
+        return self._call(async (core) => decodeBody((await core.call('deleteFile', [joinIds('fileId', fileId)])).body));
       },
       info(fileIds, options) {
         return self._call(async (core) => {
-          const body = decodeBody((await core.fileInfo(joinIds('fileIds', fileIds), options ? toJson('options', options) : undefined)).body);
+          const body = decodeBody((await core.call('fileInfo', [joinIds('fileIds', fileIds), options ? toJson('options', options) : undefined])).body);
           return (body && body.result) || [];
         });
       },
     };
     this.network = {
       forward(method, params) {
-        return self._call(async (core) => decodeBody((await core.forward(String(method || ''), toJson('params', params))).body));
+        return self._call(async (core) => decodeBody((await core.call('forward', [str(method || '', 'method'), toJson('params', params)])).body));
       },
     };
   }
@@ -447,7 +453,7 @@ export class MPServerless {
       path: str(options.path),
       timeout: typeof options.timeout === 'number' && options.timeout > 0 ? Math.floor(options.timeout) : undefined,
     };
-    return JSON.parse(await core.uploadFile(JSON.stringify(plan)));
+    return JSON.parse(await core.call('uploadFile', [JSON.stringify(plan)]));
   }
 }
 

@@ -118,10 +118,10 @@ function buildVariant(v, report) {
     '--mvp-features', '--enable-mutable-globals', '--strip-debug', '--strip-producers']));
   const { bytes: wasm, dropped } = dropExports(fs.readFileSync(optimised), 'global');
   const br = brotli(wasm);
-  for (const d of [pkg, path.join(pkg, 'miniprogram_dist')]) {
-    fs.writeFileSync(path.join(d, `${v.wasmFile}.wasm`), wasm);
-    fs.writeFileSync(path.join(d, `${v.wasmFile}.wasm.br`), br);
-  }
+  // Node and browsers load the raw .wasm from the package root; WeChat's npm build copies only
+  // miniprogram_dist/, whose loader reads the .wasm.br alone, so the raw copy stays out of it.
+  fs.writeFileSync(path.join(pkg, `${v.wasmFile}.wasm`), wasm);
+  for (const d of [pkg, path.join(pkg, 'miniprogram_dist')]) fs.writeFileSync(path.join(d, `${v.wasmFile}.wasm.br`), br);
 
   // JS for hosts with a wasm engine.
   const js = path.join(dir, 'js');

@@ -138,6 +138,8 @@ impl<H: Host> AuthingClient<H> {
     async fn save_state(&self, token: Obj) -> Result<LoginState, Failure> {
         let state = build_state(token, self.host.now_ms());
         self.host.storage_set(&state_key(&self.config.app_id), &state.0.to_text()).await.map_err(storage_failure)?;
+        // New tokens: a back-off earned by the previous refresh token no longer applies.
+        self.auto_refresh_blocked_until.set(f64::NEG_INFINITY);
         Ok(state)
     }
 

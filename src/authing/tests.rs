@@ -652,6 +652,37 @@ fn a_failed_automatic_refresh_falls_back_to_the_valid_token_backs_off_and_does_n
     assert!(stored(&c).unwrap().contains("AT2"));
 }
 
+#[test]
+fn a_new_login_lifts_the_back_off_of_a_failed_automatic_refresh() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static REFRESH_FAILS: AtomicBool = AtomicBool::new(true);
+    // 40 s tokens: the refresh margin is half the lifetime (20 s), shorter than the 30 s back-off.
+    fn short_lived(req: &HttpRequest) -> Result<HttpResponse, HostError> {
+        match path_of(&req.url) {
+            "/api/v3/signin" => FakeHost::reply(
+                200,
+                r#"{"statusCode":200,"message":"","data":{"access_token":"AT","id_token":"IT","refresh_token":"RT","expires_in":40,"token_type":"Bearer","scope":"openid offline_access"}}"#,
+            ),
+            "/oidc/token" if REFRESH_FAILS.load(Ordering::SeqCst) => {
+                Err(HostError::new("request", HostErrorKind::Rejected, "request:fail timeout"))
+            }
+            _ => server(req),
+        }
+    }
+    let c = client(short_lived);
+    let login = r#"{"passwordPayload":{"password":"pw","username":"u"}}"#;
+    assert!(run(c.login_by_password(login)).is_ok());
+    fake(&c).now.set(NOW + 25_000.0); // 15 s left: refresh due
+    assert!(run(c.get_user_info(None)).is_ok(), "the failed refresh falls back to the valid token");
+    REFRESH_FAILS.store(false, Ordering::SeqCst);
+    assert!(run(c.login_by_password(login)).is_ok());
+    fake(&c).now.set(NOW + 50_000.0); // 15 s left again, still inside the old 30 s back-off
+    assert!(run(c.get_user_info(None)).is_ok());
+    let refreshes = requests(&c).iter().filter(|r| r.url.ends_with("/oidc/token")).count();
+    assert_eq!(refreshes, 2, "the fresh login's tokens are refreshed without waiting out the old back-off");
+    assert!(stored(&c).unwrap().contains("AT2"));
+}
+
 // ---- getPhone -------------------------------------------------------------------------------
 
 #[test]

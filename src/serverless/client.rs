@@ -269,7 +269,7 @@ impl<H: Host> Client<H> {
 
     /// `file.uploadFile(options)`: resolves the JSON text of `{fileUrl, filePath, fileId}`.
     pub async fn upload_file(&self, options: &str) -> Result<String, Error> {
-        let o: file::UploadOptions = serde_json::from_str(options)
+        let o = file::UploadOptions::from_json(options)
             .map_err(|e| Error::invalid("options", format!("uploadFile options are invalid: {e}")))?;
         let plan = file::plan_upload(&o)?;
         let reply = self.call(file::METHOD_SIGN, Some(&plan.sign_params)).await?;

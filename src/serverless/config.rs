@@ -43,7 +43,7 @@ pub fn parse_timeout(v: Option<&Value>) -> u32 {
     };
     let parsed = match v {
         Some(Value::Number(n)) => n.as_f64().and_then(clamp),
-        Some(Value::String(s)) if s.contains("ms") => parse_int(s).and_then(|n| clamp(n as f64)),
+        Some(Value::String(s)) if super::contains_str(s, "ms") => parse_int(s).and_then(|n| clamp(n as f64)),
         Some(Value::String(s)) if s.contains('s') => parse_int(s).and_then(|n| clamp(n as f64 * 1000.0)),
         _ => None,
     };

@@ -60,7 +60,7 @@ pub fn build_request(cfg: &Config, method: &str, params: Option<&str>, token: Op
 /// A successful gateway reply: the raw body text (decoded into the official result shape by the JS
 /// facade, so key order and values are exactly the server's), its parsed JSON for the fields the
 /// core reads, and the `request-id` header.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Reply {
     /// HTTP status.
     pub status: u16,
@@ -70,6 +70,17 @@ pub struct Reply {
     pub json: Value,
     /// `request-id` response header.
     pub request_id: Option<String>,
+}
+
+// The body carries session tokens (authorize replies) and user data: Debug shows only the shape.
+impl core::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Reply")
+            .field("status", &self.status)
+            .field("body_len", &self.body.len())
+            .field("request_id", &self.request_id)
+            .finish()
+    }
 }
 
 impl Reply {
@@ -96,6 +107,10 @@ pub fn parse_reply(res: HttpResponse) -> Result<Reply, Error> {
         }
         Err(_) => return Err(Error::BadResponse("the gateway reply is not JSON".into())),
     };
+    // Every gateway reply is an envelope object; a bare array, string or number is not a result.
+    if !json.is_object() && res.status < 400 {
+        return Err(Error::BadResponse("the gateway reply is not a JSON object".into()));
+    }
     if let Some(Value::Object(err)) = json.get("error") {
         let api_code = match err.get("code") {
             Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),

@@ -26,7 +26,7 @@ pub fn classify(e: &Error) -> (String, &'static str) {
         Error::Host(h) if h.capability == "login" => ("LOGIN_FAILED".into(), TYPE_PLATFORM),
         Error::Host(h) => match h.kind {
             HostErrorKind::Timeout => ("TIMEOUT".into(), TYPE_TIMEOUT),
-            HostErrorKind::Rejected if h.detail.to_ascii_lowercase().contains("timeout") => {
+            HostErrorKind::Rejected if super::contains_str(&h.detail.to_ascii_lowercase(), "timeout") => {
                 ("TIMEOUT".into(), TYPE_TIMEOUT)
             }
             HostErrorKind::Rejected => ("NETWORK_ERROR".into(), TYPE_NETWORK),

@@ -9,8 +9,7 @@
 use super::envelope::{json_str, Reply};
 use crate::error::Error;
 use crate::host::UploadRequest;
-use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// RPC: signed OSS upload policy.
 pub const METHOD_SIGN: &str = "serverless.file.resource.generateProximalSign";
@@ -51,8 +50,7 @@ pub fn mime(ext: &str) -> Option<&'static str> {
 }
 
 /// `headers` option of `uploadFile` (strings, normalised by the facade).
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Default, Clone)]
 pub struct UploadHeaders {
     /// `Expires`
     pub expires: Option<String>,
@@ -66,9 +64,8 @@ pub struct UploadHeaders {
     pub content_disposition: Option<String>,
 }
 
-/// `uploadFile` options as the facade passes them (JSON).
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// `uploadFile` options as the facade passes them (JSON, camelCase keys).
+#[derive(Debug, Default, Clone)]
 pub struct UploadOptions {
     /// Local file path (required).
     pub file_path: Option<String>,
@@ -83,7 +80,6 @@ pub struct UploadOptions {
     /// OSS headers.
     pub headers: Option<UploadHeaders>,
     /// `x-oss-meta-*` pairs, in the caller's order.
-    #[serde(default)]
     pub meta: Vec<(String, String)>,
     /// Target file id / path (3.1.5+); must start with `/`.
     pub cloud_path: Option<String>,
@@ -91,6 +87,83 @@ pub struct UploadOptions {
     pub path: Option<String>,
     /// Upload timeout in ms.
     pub timeout: Option<u32>,
+}
+
+/// An optional string member (`null` = absent); `Err` names a member of another type.
+fn opt_str(o: &Map<String, Value>, key: &'static str) -> Result<Option<String>, &'static str> {
+    match o.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(key),
+    }
+}
+
+/// An optional non-negative integer member no greater than `max`.
+fn opt_int(o: &Map<String, Value>, key: &'static str, max: u64) -> Result<Option<u64>, &'static str> {
+    match o.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n.as_u64().filter(|n| *n <= max).map(Some).ok_or(key),
+        Some(_) => Err(key),
+    }
+}
+
+impl UploadOptions {
+    /// Reads the options from their JSON text: unknown members are ignored, `null` is absent. The
+    /// error text is what follows `uploadFile options are invalid: `.
+    pub fn from_json(text: &str) -> Result<UploadOptions, String> {
+        let v: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        UploadOptions::from_value(&v).map_err(|key| format!("invalid type or value of `{key}`"))
+    }
+
+    fn from_value(v: &Value) -> Result<UploadOptions, &'static str> {
+        let Value::Object(o) = v else { return Err("options") };
+        let headers = match o.get("headers") {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(h)) => Some(UploadHeaders {
+                expires: opt_str(h, "expires")?,
+                cache_control: opt_str(h, "cacheControl")?,
+                content_type: opt_str(h, "contentType")?,
+                content_encoding: opt_str(h, "contentEncoding")?,
+                content_disposition: opt_str(h, "contentDisposition")?,
+            }),
+            Some(_) => return Err("headers"),
+        };
+        let mut meta = Vec::new();
+        match o.get("meta") {
+            None => {}
+            Some(Value::Array(pairs)) => {
+                for pair in pairs {
+                    match pair.as_array().map(Vec::as_slice) {
+                        Some([Value::String(k), Value::String(v)]) => meta.push((k.clone(), v.clone())),
+                        _ => return Err("meta"),
+                    }
+                }
+            }
+            Some(_) => return Err("meta"),
+        }
+        Ok(UploadOptions {
+            file_path: opt_str(o, "filePath")?,
+            file_size: opt_int(o, "fileSize", u64::MAX)?,
+            extension: opt_str(o, "extension")?,
+            detected_type: opt_str(o, "detectedType")?,
+            env: opt_str(o, "env")?,
+            headers,
+            meta,
+            cloud_path: opt_str(o, "cloudPath")?,
+            path: opt_str(o, "path")?,
+            timeout: opt_int(o, "timeout", u64::from(u32::MAX))?.and_then(|t| u32::try_from(t).ok()),
+        })
+    }
+}
+
+// Kept for callers that deserialise the options with serde (the fuzz tests); the wasm reads them
+// with `UploadOptions::from_json`, which needs no derive machinery.
+impl<'de> serde::Deserialize<'de> for UploadOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<UploadOptions, D::Error> {
+        let v = Value::deserialize(d)?;
+        UploadOptions::from_value(&v)
+            .map_err(|key| <D::Error as serde::de::Error>::custom(format!("invalid type or value of `{key}`")))
+    }
 }
 
 /// A validated upload.
@@ -112,7 +185,7 @@ fn normalise_ext(ext: &str) -> String {
 
 /// The path as 3.x reads it: everything up to the last `://` stripped.
 fn strip_scheme(path: &str) -> &str {
-    path.rfind("://").map_or(path, |i| path.get(i + 3..).unwrap_or(""))
+    super::rfind_str(path, "://").map_or(path, |i| path.get(i + 3..).unwrap_or(""))
 }
 
 /// Validates the options and builds the sign params.

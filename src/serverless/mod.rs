@@ -27,5 +27,17 @@ pub mod sign;
 pub use client::Client;
 pub use config::Config;
 
+/// Byte offset of the last occurrence of `needle` in `hay`. A plain byte scan: the inputs are short,
+/// and it keeps the generic two-way string searcher out of the wasm.
+pub(crate) fn rfind_str(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    (0..=h.len().checked_sub(n.len())?).rev().find(|&i| h.get(i..i + n.len()) == Some(n))
+}
+
+/// Whether `needle` occurs in `hay` (`str::contains`, see [`rfind_str`]).
+pub(crate) fn contains_str(hay: &str, needle: &str) -> bool {
+    rfind_str(hay, needle).is_some()
+}
+
 #[cfg(test)]
 mod tests;

@@ -588,3 +588,20 @@ fn error_paths_reach_the_caller_typed() {
     assert_eq!(classify(&err), ("TransactionError".to_string(), "validation"));
     assert!(c.host().requests.borrow().len() == 6, "validation errors send nothing");
 }
+
+// The byte-scan helpers agree with `str::rfind` / `str::contains`.
+#[test]
+fn byte_scan_helpers_match_std() {
+    for (hay, needle) in [
+        ("wxfile://tmp/a://b.png", "://"),
+        ("", "://"),
+        ("://", "://"),
+        ("ab", "abc"),
+        ("中文ms中", "ms"),
+        ("x", ""),
+        ("request:fail TIMEOUT", "timeout"),
+    ] {
+        assert_eq!(super::rfind_str(hay, needle), hay.rfind(needle), "{hay:?} {needle:?}");
+        assert_eq!(super::contains_str(hay, needle), hay.contains(needle), "{hay:?} {needle:?}");
+    }
+}

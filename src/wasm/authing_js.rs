@@ -12,7 +12,6 @@ use crate::error::Error;
 use js_sys::{Function, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 /// The Authing client bound to one host object.
 #[wasm_bindgen]
@@ -56,9 +55,9 @@ impl AuthingCore {
     #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
     pub fn call(&self, method: String, input: Option<String>) -> Promise {
         let client = self.client.clone();
-        future_to_promise(async move {
+        super::promise(Box::pin(async move {
             let result = client.call(&method, input.as_deref()).await;
             Ok(JsValue::from_str(&tuple_text(&result)))
-        })
+        }))
     }
 }

@@ -12,7 +12,6 @@ use crate::host::{Host, HttpRequest, Method};
 use js_sys::{Object, Promise, Reflect};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 /// The low-level core bound to one host object.
 #[wasm_bindgen]
@@ -24,7 +23,7 @@ fn promise<F>(fut: F) -> Promise
 where
     F: core::future::Future<Output = Result<JsValue, Error>> + 'static,
 {
-    future_to_promise(async move { fut.await.map_err(|e| to_js(&e)) })
+    super::promise(Box::pin(async move { fut.await.map_err(|e| to_js(&e)) }))
 }
 
 #[wasm_bindgen]

@@ -8,6 +8,9 @@
 
 #[cfg(feature = "auth")]
 pub mod authing_js;
+// The low-level `Core` (bridge check, password encryption) is reached only through the full
+// entry's `init()`: the serverless-only artifact does not carry it.
+#[cfg(feature = "auth")]
 pub mod core_js;
 #[cfg(feature = "auth")]
 pub mod entropy;
@@ -17,7 +20,20 @@ pub mod host_js;
 pub mod serverless_js;
 mod timer;
 
-use wasm_bindgen::prelude::wasm_bindgen;
+use core::future::Future;
+use core::pin::Pin;
+use js_sys::Promise;
+use wasm_bindgen::prelude::{wasm_bindgen, JsValue};
+
+/// A boxed future settling a JS promise.
+pub type JsTask = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
+
+/// The one `future_to_promise` instantiation of the crate: every exported async method boxes its
+/// future and goes through here, so the promise/task machinery is in the wasm once, not once per
+/// method.
+pub fn promise(task: JsTask) -> Promise {
+    wasm_bindgen_futures::future_to_promise(task)
+}
 
 #[wasm_bindgen(typescript_custom_section)]
 const HOST_TS: &'static str = r#"

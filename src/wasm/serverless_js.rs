@@ -14,7 +14,6 @@ use crate::serverless::{errors, Client, Config};
 use js_sys::{Array, Object, Promise, Reflect};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 #[wasm_bindgen(typescript_custom_section)]
 const SERVERLESS_TS: &'static str = r#"
@@ -42,13 +41,6 @@ pub fn serverless_error(err: &Error) -> JsValue {
     js
 }
 
-fn promise<F>(fut: F) -> Promise
-where
-    F: core::future::Future<Output = Result<JsValue, Error>> + 'static,
-{
-    future_to_promise(async move { fut.await.map_err(|e| serverless_error(&e)) })
-}
-
 fn reply_to_js(reply: &Reply) -> Object {
     let out = Object::new();
     let _ = Reflect::set(&out, &"body".into(), &JsValue::from_str(&reply.body));
@@ -65,6 +57,38 @@ pub struct ServerlessClient {
     inner: Rc<Client<JsHost>>,
 }
 
+/// The `index`th argument of a call (`undefined` and non-strings are `None`).
+fn arg(args: &[Option<String>], index: usize) -> Option<&str> {
+    args.get(index).and_then(|a| a.as_deref())
+}
+
+impl ServerlessClient {
+    /// Runs one method; see [`ServerlessClient::call`].
+    async fn run(c: Rc<Client<JsHost>>, method: String, a: Vec<Option<String>>) -> Result<JsValue, Error> {
+        let reply = match method.as_str() {
+            "authorize" => return Ok(JsValue::from_bool(c.authorize(arg(&a, 0)).await?)),
+            "uploadFile" => return Ok(JsValue::from_str(&c.upload_file(arg(&a, 0).unwrap_or_default()).await?)),
+            "startTransaction" => {
+                let (reply, id) = c.start_transaction().await?;
+                let out = reply_to_js(&reply);
+                let _ = Reflect::set(&out, &"transactionId".into(), &JsValue::from_str(&id));
+                return Ok(out.into());
+            }
+            "getInfo" => c.get_info(arg(&a, 0)).await?,
+            "db" => {
+                let rest: Vec<Option<&str>> = a.iter().skip(4).map(Option::as_deref).collect();
+                c.db(arg(&a, 0), arg(&a, 1), arg(&a, 2).unwrap_or_default(), &rest, arg(&a, 3)).await?
+            }
+            "invoke" => c.invoke(arg(&a, 0).unwrap_or_default(), arg(&a, 1)).await?,
+            "deleteFile" => c.delete_file(arg(&a, 0).unwrap_or_default()).await?,
+            "fileInfo" => c.file_info(arg(&a, 0).unwrap_or_default(), arg(&a, 1)).await?,
+            "forward" => c.forward(arg(&a, 0).unwrap_or_default(), arg(&a, 1)).await?,
+            _ => return Err(Error::invalid("method", "unknown method")),
+        };
+        Ok(reply_to_js(&reply).into())
+    }
+}
+
 #[wasm_bindgen]
 impl ServerlessClient {
     /// `config` is the JSON text of `{appId, spaceId, clientSecret, endpoint, timeout?, isvAppId?}`;
@@ -75,97 +99,23 @@ impl ServerlessClient {
         Ok(ServerlessClient { inner: Rc::new(Client::new(JsHost::new(host), cfg)) })
     }
 
-    /// Whether a session token is held.
-    #[wasm_bindgen(getter, js_name = isAuthorized)]
-    pub fn is_authorized(&self) -> bool {
-        self.inner.is_authorized()
-    }
-
-    /// Request timeout in milliseconds (after the official parsing rules).
-    #[wasm_bindgen(getter, js_name = timeoutMs)]
-    pub fn timeout_ms(&self) -> u32 {
-        self.inner.config().timeout_ms
-    }
-
-    /// `user.authorize(options)`; `options` is JSON text or undefined. Resolves a boolean (success).
-    #[wasm_bindgen(unchecked_return_type = "Promise<boolean>")]
-    pub fn authorize(&self, options: Option<String>) -> Promise {
+    /// Runs `method` with `args`, an array of strings (JSON texts or plain strings; `undefined` for
+    /// an omitted argument). One exported entry point instead of one per method keeps the wasm and
+    /// its glue small. Methods and their arguments:
+    ///
+    /// - `authorize [options]` resolves a boolean (success);
+    /// - `getInfo [options]`, `invoke [target, args]`, `deleteFile [ids]` (comma-joined),
+    ///   `fileInfo [ids, options]`, `forward [method, params]` resolve a `ServerlessReply`;
+    /// - `db [collection, transactionId, command, options, ...args]` (args in the command's
+    ///   argument order) resolves a `ServerlessReply`;
+    /// - `startTransaction []` resolves a `ServerlessReply` plus `transactionId`;
+    /// - `uploadFile [options]` resolves the JSON text of `{fileUrl, filePath, fileId}`.
+    ///
+    /// Rejects with an `MPServerlessError`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
+    pub fn call(&self, method: String, args: Array) -> Promise {
         let c = self.inner.clone();
-        promise(async move { Ok(JsValue::from_bool(c.authorize(options.as_deref()).await?)) })
-    }
-
-    /// `user.getInfo(options)`.
-    #[wasm_bindgen(js_name = getInfo, unchecked_return_type = "Promise<ServerlessReply>")]
-    pub fn get_info(&self, options: Option<String>) -> Promise {
-        let c = self.inner.clone();
-        promise(async move { Ok(reply_to_js(&c.get_info(options.as_deref()).await?).into()) })
-    }
-
-    /// One db command: `args` is an array of JSON texts (`undefined` for an omitted argument) in the
-    /// command's argument order.
-    #[wasm_bindgen(unchecked_return_type = "Promise<ServerlessReply>")]
-    pub fn db(
-        &self,
-        collection: Option<String>,
-        transaction_id: Option<String>,
-        command: String,
-        args: Array,
-        options: Option<String>,
-    ) -> Promise {
-        let c = self.inner.clone();
-        let args: Vec<Option<String>> = args.iter().map(|v| v.as_string()).collect();
-        promise(async move {
-            let refs: Vec<Option<&str>> = args.iter().map(Option::as_deref).collect();
-            let reply =
-                c.db(collection.as_deref(), transaction_id.as_deref(), &command, &refs, options.as_deref()).await?;
-            Ok(reply_to_js(&reply).into())
-        })
-    }
-
-    /// `db.startTransaction()`: the reply plus `transactionId`.
-    #[wasm_bindgen(js_name = startTransaction, unchecked_return_type = "Promise<ServerlessReply>")]
-    pub fn start_transaction(&self) -> Promise {
-        let c = self.inner.clone();
-        promise(async move {
-            let (reply, id) = c.start_transaction().await?;
-            let out = reply_to_js(&reply);
-            let _ = Reflect::set(&out, &"transactionId".into(), &JsValue::from_str(&id));
-            Ok(out.into())
-        })
-    }
-
-    /// `function.invoke(name, args)`; `args` is JSON text or undefined.
-    #[wasm_bindgen(unchecked_return_type = "Promise<ServerlessReply>")]
-    pub fn invoke(&self, target: String, args: Option<String>) -> Promise {
-        let c = self.inner.clone();
-        promise(async move { Ok(reply_to_js(&c.invoke(&target, args.as_deref()).await?).into()) })
-    }
-
-    /// `file.uploadFile(options)`: resolves the JSON text of `{fileUrl, filePath, fileId}`.
-    #[wasm_bindgen(js_name = uploadFile, unchecked_return_type = "Promise<string>")]
-    pub fn upload_file(&self, options: String) -> Promise {
-        let c = self.inner.clone();
-        promise(async move { Ok(JsValue::from_str(&c.upload_file(&options).await?)) })
-    }
-
-    /// `file.deleteFile(ids)` (comma-joined).
-    #[wasm_bindgen(js_name = deleteFile, unchecked_return_type = "Promise<ServerlessReply>")]
-    pub fn delete_file(&self, id: String) -> Promise {
-        let c = self.inner.clone();
-        promise(async move { Ok(reply_to_js(&c.delete_file(&id).await?).into()) })
-    }
-
-    /// `file.info(ids, options)` (ids comma-joined, options JSON text or undefined).
-    #[wasm_bindgen(js_name = fileInfo, unchecked_return_type = "Promise<ServerlessReply>")]
-    pub fn file_info(&self, ids: String, options: Option<String>) -> Promise {
-        let c = self.inner.clone();
-        promise(async move { Ok(reply_to_js(&c.file_info(&ids, options.as_deref()).await?).into()) })
-    }
-
-    /// Any authenticated RPC (`network.forward`).
-    #[wasm_bindgen(unchecked_return_type = "Promise<ServerlessReply>")]
-    pub fn forward(&self, method: String, params: Option<String>) -> Promise {
-        let c = self.inner.clone();
-        promise(async move { Ok(reply_to_js(&c.forward(&method, params.as_deref()).await?).into()) })
+        let a: Vec<Option<String>> = args.iter().map(|v| v.as_string()).collect();
+        super::promise(Box::pin(async move { Self::run(c, method, a).await.map_err(|e| serverless_error(&e)) }))
     }
 }

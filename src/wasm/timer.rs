@@ -12,9 +12,12 @@ extern "C" {
     fn clear_timeout(id: &JsValue) -> Result<JsValue, JsValue>;
 }
 
-/// A pending timeout; dropping it clears the host timer so nothing keeps the event loop alive.
+/// A pending timeout; dropping it clears the host timer so nothing keeps the event loop alive,
+/// and resolves the timer's promise: a `JsFuture` whose promise never settles leaks its two
+/// callbacks (two glue heap handles and their state in wasm memory) for good, once per host call.
 pub struct Timeout {
     id: Option<JsValue>,
+    resolve: Option<Function>,
     /// Resolves when the time is up.
     pub fired: JsFuture,
 }
@@ -24,10 +27,12 @@ impl Timeout {
     /// never resolves (the call is then unbounded rather than failing spuriously).
     pub fn start(ms: u32) -> Timeout {
         let mut id = None;
+        let mut resolve_fn = None;
         let promise = Promise::new(&mut |resolve: Function, _reject: Function| {
             id = set_timeout(&resolve, f64::from(ms)).ok();
+            resolve_fn = Some(resolve);
         });
-        Timeout { id, fired: JsFuture::from(promise) }
+        Timeout { id, resolve: resolve_fn, fired: JsFuture::from(promise) }
     }
 }
 
@@ -35,6 +40,10 @@ impl Drop for Timeout {
     fn drop(&mut self) {
         if let Some(id) = self.id.take() {
             let _ = clear_timeout(&id);
+        }
+        // Settle the promise so the JsFuture's callbacks run once and free themselves.
+        if let Some(resolve) = self.resolve.take() {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
         }
     }
 }

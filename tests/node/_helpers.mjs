@@ -37,6 +37,21 @@ export function codePackage() {
   return sharedPackage;
 }
 
+let rawWasmPackage = null;
+/**
+ * The code package plus the raw .wasm files copied from the pkg/ root (miniprogram_dist ships only
+ * the .wasm.br): for the tests of the host's raw-.wasm path (shared, read-only).
+ */
+export function codePackageWithRawWasm() {
+  if (!rawWasmPackage) {
+    rawWasmPackage = hostSim.layoutCodePackage({ pkgDir: PKG, root: tmpDir('mp-codepkg-raw-') });
+    for (const f of fs.readdirSync(PKG).filter((n) => n.endsWith('.wasm'))) {
+      fs.copyFileSync(path.join(PKG, f), path.join(rawWasmPackage, 'miniprogram_npm', 'miniapp-sdk', f));
+    }
+  }
+  return rawWasmPackage;
+}
+
 /** Echo responder: `{statusCode: 200, data: 'echo:' + url}`. */
 export const echo = async (req) => ({ statusCode: 200, data: 'echo:' + req.url, header: { 'content-type': 'text/plain' } });
 

@@ -6,9 +6,10 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { hostSim, codePackage, tmpDir, rejection, PKG } from './_helpers.mjs';
+import { hostSim, codePackage, codePackageWithRawWasm, tmpDir, rejection, PKG } from './_helpers.mjs';
 
 const { createHost, loopbackResponder, platformLogin, layoutCodePackage, RANDOM_MAX, watToWasm } = hostSim;
+// The raw module, copied from the pkg/ root (miniprogram_dist ships only the .wasm.br).
 const WASM = '/miniprogram_npm/miniapp-sdk/core.wasm';
 
 function sim(t, opts = {}) {
@@ -68,7 +69,7 @@ test('Math.random throws and is counted; eval and new Function are forbidden', (
 });
 
 test('WXWebAssembly.instantiate accepts only code-package paths to existing wasm files', async (t) => {
-  const s = sim(t);
+  const s = sim(t, { packageRoot: codePackageWithRawWasm() });
   const WX = s.global.WXWebAssembly;
   const bytes = fs.readFileSync(path.join(PKG, 'core.wasm'));
   const asArray = new s.realm.Uint8Array(bytes.length);

@@ -28,11 +28,13 @@ test.before(async () => {
   packed = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
 }, { timeout: 150_000 });
 
-test('packNpm copies the miniprogram_dist directory, wasm included', () => {
+test('packNpm copies the miniprogram_dist directory, wasm.br included', () => {
   assert.equal(packed.ok, true, packed.error);
-  for (const f of ['index.js', 'core.wasm.br', 'core.wasm']) {
+  for (const f of ['index.js', 'core.wasm.br', 'serverless.js', 'core-serverless.wasm.br']) {
     assert.ok(packed.files.includes(`miniprogram_npm/miniapp-sdk/${f}`), `miniprogram_npm/miniapp-sdk/${f} in ${JSON.stringify(packed.files)}`);
   }
+  // The loader reads only the .wasm.br: the raw modules stay out of the code package.
+  assert.deepEqual(packed.files.filter((f) => f.endsWith('.wasm')), [], 'no raw .wasm in the code package');
   const out = path.join(project, 'miniprogram_npm', 'miniapp-sdk');
   assert.ok(fs.readFileSync(path.join(out, 'core.wasm.br')).equals(fs.readFileSync(path.join(PKG, 'miniprogram_dist', 'core.wasm.br'))), 'wasm copied byte for byte');
   const shipped = fs.readdirSync(path.join(PKG, 'miniprogram_dist')).sort();

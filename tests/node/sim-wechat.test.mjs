@@ -2,7 +2,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { boot, rejection, rsaDecrypt, rsaSpkiPem, rsaPkcs1Pem, sm2, echo } from './_helpers.mjs';
+import { boot, codePackageWithRawWasm, rejection, rsaDecrypt, rsaSpkiPem, rsaPkcs1Pem, sm2, echo } from './_helpers.mjs';
 
 const NPM_WASM = '/miniprogram_npm/miniapp-sdk/core.wasm.br';
 
@@ -98,7 +98,8 @@ test('fail closed: all-zero or failing entropy rejects NO_ENTROPY', async (t) =>
 
 test('both code-package path forms load (leading slash or not, .wasm.br or .wasm)', async (t) => {
   for (const wasmPath of ['/miniprogram_npm/miniapp-sdk/core.wasm.br', 'miniprogram_npm/miniapp-sdk/core.wasm.br', '/miniprogram_npm/miniapp-sdk/core.wasm', 'miniprogram_npm/miniapp-sdk/core.wasm']) {
-    const { sim, sdk } = boot(t);
+    // The raw .wasm is not in miniprogram_dist: it is copied from the pkg/ root for this test.
+    const { sim, sdk } = boot(t, { packageRoot: codePackageWithRawWasm() });
     const { core } = await sdk.init({ wasmPath });
     assert.deepEqual(sim.stats.instantiate.map((r) => [r.path, r.ok]), [[wasmPath, true]]);
     assert.equal((await core.ping('https://x.test/' + encodeURIComponent(wasmPath))).statusCode, 200);
