@@ -7,7 +7,7 @@
 //   -> wasm-opt -Oz with MVP features only -> drop exported globals -> core.wasm + core.wasm.br
 //   -> glue patched to import the mp-shim, bundled with js-shim/ by esbuild to CJS + ESM at ES2017
 //   -> the same wasm through binaryen's wasm2js for hosts without WebAssembly (alipay*.js)
-// Two variants: full (Authing + MPServerless) and serverless-only (no RSA/SM2 code).
+// Three variants: full (Authing + MPServerless), serverless-only (no RSA/SM2 code) and auth-only.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -69,6 +69,7 @@ function brotli(buf) {
 export const VARIANTS = [
   { name: 'full', cargo: [], wasmFile: 'core', entry: 'index.js', out: 'index', w2j: 'alipay' },
   { name: 'serverless', cargo: ['--no-default-features', '--features', 'serverless'], wasmFile: 'core-serverless', entry: 'serverless.js', out: 'serverless', w2j: 'alipay-serverless' },
+  { name: 'auth', cargo: ['--no-default-features', '--features', 'auth'], wasmFile: 'core-auth', entry: 'auth.js', out: 'auth', w2j: 'alipay-auth' },
 ];
 
 /** Turns binaryen's wasm2js ES module into `export default function (imports) { ... }`. */
@@ -121,7 +122,10 @@ function buildVariant(v, report) {
   // Node and browsers load the raw .wasm from the package root; WeChat's npm build copies only
   // miniprogram_dist/, whose loader reads the .wasm.br alone, so the raw copy stays out of it.
   fs.writeFileSync(path.join(pkg, `${v.wasmFile}.wasm`), wasm);
-  for (const d of [pkg, path.join(pkg, 'miniprogram_dist')]) fs.writeFileSync(path.join(d, `${v.wasmFile}.wasm.br`), br);
+  // WeChat's npm build copies all of miniprogram_dist/ into the code package: only the full core
+  // goes there (one core per app); the split cores are for bundlers that copy the file they use.
+  const dirs = v.name === 'full' ? [pkg, path.join(pkg, 'miniprogram_dist')] : [pkg];
+  for (const d of dirs) fs.writeFileSync(path.join(d, `${v.wasmFile}.wasm.br`), br);
 
   // JS for hosts with a wasm engine.
   const js = path.join(dir, 'js');
@@ -139,7 +143,7 @@ function buildVariant(v, report) {
     esbuild.buildSync({ ...wasmOpts, platform: 'node', format: 'cjs', outfile: path.join(pkg, `${v.out}.js`) });
     esbuild.buildSync({ ...wasmOpts, format: 'esm', outfile: path.join(pkg, `${v.out}.mjs`) });
   });
-  fs.copyFileSync(path.join(pkg, `${v.out}.js`), path.join(pkg, 'miniprogram_dist', `${v.out}.js`));
+  if (v.name === 'full') fs.copyFileSync(path.join(pkg, `${v.out}.js`), path.join(pkg, 'miniprogram_dist', `${v.out}.js`));
 
   // wasm2js twin for hosts without one (Alipay's logic layer).
   const boundary = i64Boundary(wasm);

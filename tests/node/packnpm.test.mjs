@@ -30,9 +30,11 @@ test.before(async () => {
 
 test('packNpm copies the miniprogram_dist directory, wasm.br included', () => {
   assert.equal(packed.ok, true, packed.error);
-  for (const f of ['index.js', 'core.wasm.br', 'serverless.js', 'core-serverless.wasm.br']) {
+  for (const f of ['index.js', 'core.wasm.br', 'mpserverless.js']) {
     assert.ok(packed.files.includes(`miniprogram_npm/miniapp-sdk/${f}`), `miniprogram_npm/miniapp-sdk/${f} in ${JSON.stringify(packed.files)}`);
   }
+  // One core per code package: the split cores (serverless-only, auth-only) are not copied.
+  assert.deepEqual(packed.files.filter((f) => /core-(serverless|auth)\.wasm/.test(f)), [], 'only the full core is in the code package');
   // The loader reads only the .wasm.br: the raw modules stay out of the code package.
   assert.deepEqual(packed.files.filter((f) => f.endsWith('.wasm')), [], 'no raw .wasm in the code package');
   const out = path.join(project, 'miniprogram_npm', 'miniapp-sdk');
