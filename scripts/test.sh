@@ -12,7 +12,9 @@ phase "clippy (host)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 phase "clippy (wasm32)"
 cargo clippy -p miniapp-sdk --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
-cargo clippy -p miniapp-sdk --target wasm32-unknown-unknown --no-default-features --features serverless --quiet -- -D warnings
+for split in serverless auth; do
+  cargo clippy -p miniapp-sdk --target wasm32-unknown-unknown --no-default-features --features "$split" --all-targets --quiet -- -D warnings
+done
 phase "gate: no getrandom in the wasm dependency graph (randomness comes only from the host)"
 if cargo tree -p miniapp-sdk --target wasm32-unknown-unknown -e normal --prefix none | grep -q '^getrandom '; then
   echo "getrandom entered the wasm32 dependency graph: wire it to the DRBG or drop the feature that pulls it" >&2

@@ -21,7 +21,7 @@
 //!
 //! (`MINIAPP_FUZZ_SEED` picks another deterministic stream.) Each target prints executions and
 //! executions per second.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(all(not(target_arch = "wasm32"), feature = "auth", feature = "serverless"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use miniapp_sdk::authing::client::AuthingClient;

@@ -1,6 +1,6 @@
 //! Browser tests of the wasm boundary (`wasm-pack test --headless --chrome`): the host bridge's
 //! typed errors for every way a JS callback can misbehave, and fail-closed randomness.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "auth"))]
 
 use miniapp_sdk::host::{Host, HttpRequest, Method};
 use miniapp_sdk::wasm::core_js::Core;
