@@ -23,7 +23,7 @@ mod timer;
 use core::future::Future;
 use core::pin::Pin;
 use js_sys::Promise;
-use wasm_bindgen::prelude::{wasm_bindgen, JsValue};
+use wasm_bindgen::prelude::JsValue;
 
 /// A boxed future settling a JS promise.
 pub type JsTask = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
@@ -35,45 +35,5 @@ pub fn promise(task: JsTask) -> Promise {
     wasm_bindgen_futures::future_to_promise(task)
 }
 
-#[wasm_bindgen(typescript_custom_section)]
-const HOST_TS: &'static str = r#"
-/** An HTTP request the core asks the host to send. */
-export interface HostRequest {
-  method: 'GET' | 'POST';
-  url: string;
-  header: Record<string, string>;
-  data?: string;
-  timeout: number;
-}
-/** A multipart upload the core asks the host to perform. */
-export interface HostUpload {
-  url: string;
-  filePath: string;
-  name: string;
-  formData: Record<string, string>;
-  header: Record<string, string>;
-  timeout: number;
-}
-/** What the host reports back for a request or upload. `data` is the raw body text. */
-export interface HostResponse {
-  statusCode: number;
-  data: string | object;
-  header?: Record<string, string>;
-}
-/**
- * The platform capabilities the core awaits. Every function returns a Promise; a missing function,
- * a synchronous throw, a non-Promise return, a rejection or a Promise that never settles becomes a
- * typed error (`code` HOST_MISSING, HOST_THREW, HOST_NOT_PROMISE, HOST_REJECTED, TIMEOUT).
- */
-export interface Host {
-  request(req: HostRequest): Promise<HostResponse>;
-  uploadFile?(req: HostUpload): Promise<HostResponse>;
-  login?(): Promise<string>;
-  getStorage?(key: string): Promise<string | null | undefined>;
-  setStorage?(key: string, value: string): Promise<void>;
-  removeStorage?(key: string): Promise<void>;
-  getRandomValues(length: number): Promise<Uint8Array | ArrayBuffer>;
-  /** Milliseconds before a host call that never settles fails with TIMEOUT (default 10000). */
-  callTimeoutMs?: number;
-}
-"#;
+// The `Host` interface the JS shim implements is typed once, in pkg-template/index.d.ts (the
+// package ships those hand-written typings, not the generated ones).
