@@ -48,7 +48,7 @@ const row = (r) => rows.push(r);
 const fromStat = (s) => ({ median: s.median, min: s.min, max: s.max });
 
 if (!fs.existsSync(path.join(PKG, 'index.js'))) {
-  console.error(`bench: ${PKG}/index.js is missing: build the package first (node scripts/build.mjs)`);
+  console.error(`bench: ${PKG}/index.js is missing: build the package first (node .ci/build.mjs)`);
   process.exit(1);
 }
 

@@ -40,7 +40,7 @@ const WX_SHADOWED = ['window', 'document', 'frames', 'self', 'location', 'naviga
 function layoutCodePackage({ pkgDir = path.join(REPO_ROOT, 'pkg'), root, name = PKG_NAME, files = {} } = {}) {
   const dist = path.join(pkgDir, 'miniprogram_dist');
   if (!fs.existsSync(path.join(dist, 'index.js'))) {
-    throw new Error(`${dist}/index.js is missing: build the package first (node scripts/build.mjs)`);
+    throw new Error(`${dist}/index.js is missing: build the package first (node .ci/build.mjs)`);
   }
   const dir = root || fs.mkdtempSync(path.join(os.tmpdir(), 'mp-codepkg-'));
   const dest = path.join(dir, 'miniprogram_npm', name);

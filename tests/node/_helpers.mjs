@@ -16,7 +16,7 @@ export function assertPkgBuilt() {
   const needed = ['index.js', 'index.mjs', 'index.d.ts', 'package.json', 'core.wasm', 'core.wasm.br', 'miniprogram_dist/index.js', 'miniprogram_dist/core.wasm.br'];
   const missing = needed.filter((f) => !fs.existsSync(path.join(PKG, f)));
   if (missing.length) {
-    throw new Error(`pkg/ is not built (missing ${missing.join(', ')}). Run \`node scripts/build.mjs\` first; the tests do not build it.`);
+    throw new Error(`pkg/ is not built (missing ${missing.join(', ')}). Run \`node .ci/build.mjs\` first; the tests do not build it.`);
   }
 }
 assertPkgBuilt();

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { measurePackage, BUDGETS } from '../bench/size-report.mjs';
 
 const PKG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'pkg');
-if (!fs.existsSync(path.join(PKG, 'index.js'))) throw new Error('pkg/ is not built: run `node scripts/build.mjs` first; the tests do not build it.');
+if (!fs.existsSync(path.join(PKG, 'index.js'))) throw new Error('pkg/ is not built: run `node .ci/build.mjs` first; the tests do not build it.');
 const report = measurePackage(PKG, BUDGETS);
 
 for (const a of report.artifacts) {

@@ -178,7 +178,7 @@ export class Playground {
       this.sdkStatus = { available: false };
       this.el.sdk.hidden = false;
       this.el.sdk.replaceChildren(h('b', null, 'Build the package first: '), h('code', null, 'npm run build'),
-        ' (or ', h('code', null, 'node scripts/build.mjs'), ') in the workspace, then reload. ',
+        ' (or ', h('code', null, 'node .ci/build.mjs'), ') in the workspace, then reload. ',
         h('span', { class: 'hint' }, 'The emulator serves the built pkg/ directory here (flag --sdk-dir).'));
       this.el.run.disabled = true;
     }

@@ -32,7 +32,7 @@ const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; sty
                    connect-src 'self' http://127.0.0.1:* http://localhost:*; object-src 'none'; \
                    base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
-pub const SDK_HINT: &str = "the SDK package is not built: run `npm run build` (or `node scripts/build.mjs`) \
+pub const SDK_HINT: &str = "the SDK package is not built: run `npm run build` (or `node .ci/build.mjs`) \
                             in the workspace, or start the emulator with --sdk-dir <pkg directory>";
 
 pub fn router() -> Router<AppState> {

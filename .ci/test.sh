@@ -2,7 +2,7 @@
 # Every test of the project, in the order CI runs them. Stops at the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/env.sh
+source .ci/env.sh
 started=$(date +%s)
 phase() { printf '\n=== %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
 
@@ -23,7 +23,7 @@ fi
 phase "cargo test"
 cargo test --workspace --quiet
 phase "package build"
-node scripts/build.mjs
+node .ci/build.mjs
 phase "wasm-pack browser tests (headless chromium)"
 wasm-pack --log-level warn test --headless --chrome
 phase "node suites (host simulator, gates, packNpm)"

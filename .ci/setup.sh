@@ -6,7 +6,7 @@
 #   - node packages from package-lock.json (npm ci), re-run only when the lockfile changes
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/env.sh
+source .ci/env.sh
 
 say() { printf 'setup: %s\n' "$*"; }
 
