@@ -2,8 +2,8 @@
 // the WeChat-native examples of the API document, and loopback routing for the simulator.
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { PKG, ROOT, hostSim, tmpDir } from './_helpers.mjs';
+import { startEmulator as startSharedEmulator } from './_emulator.mjs';
 
 export const API_DOC = path.resolve(ROOT, '..', 'shared', 'reference', 'api-authing-miniapp.md');
 
@@ -14,47 +14,14 @@ export function codePackageFor() {
   return sharedPackage;
 }
 
-/** The emulator binary, if built (the suites never build it). */
-export function emulatorBinary() {
-  for (const p of ['target/release/miniapp-emulator', 'target/debug/miniapp-emulator']) {
-    const abs = path.join(ROOT, p);
-    if (fs.existsSync(abs)) return abs;
-  }
-  return null;
-}
-
 /**
- * Starts the emulator on a free port with a fresh data directory; stops it after the test.
- * Resolves `{base, admin(method, path, body), platformCode(kind, body)}`.
+ * Starts the emulator (built first when needed) on a free port with a fresh data directory; stops it
+ * after the test. Resolves `{base, admin(method, path, body), platformCode(route, body)}`.
  */
 export async function startEmulator(t, args = []) {
-  const bin = emulatorBinary();
-  if (!bin) throw new Error('the emulator is not built: cargo build -p miniapp-emulator');
-  const child = spawn(bin, ['--port', '0', '--data-dir', tmpDir('authing-emu-'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => child.kill());
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  const base = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('the emulator did not start in 30 s: ' + stderr)), 30000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`the emulator exited with ${code}: ${stderr}`)); });
-  });
-  const call = async (method, p, body) => {
-    const res = await fetch(base + p, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (res.status >= 400) throw new Error(`${method} ${p} → ${res.status}: ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  };
-  return { base, admin: call, platformCode: (route, body = {}) => call('POST', route, body).then((r) => r.code) };
+  const emu = await startSharedEmulator({ args, waitForKeys: false });
+  t.after(() => emu.stop());
+  return { base: emu.url, admin: emu.admin, platformCode: (route, body = {}) => emu.admin('POST', route, body).then((r) => r.code) };
 }
 
 /**

@@ -146,10 +146,6 @@ async function roundTrips(sim, mps, emulatorUrl, label) {
 for (const [platform, profile, loginPlatform] of [['alipay', 'alipay-logic', 'my'], ['wechat', 'wechat-ios', 'wx']]) {
   test(`${platform}: the document's example runs against the emulator (profile ${profile}), then db, function and file`, async (t) => {
     const emu = await startEmulator(t);
-    if (!emu) {
-      t.skip('target/debug/miniapp-emulator is not built (cargo build -p miniapp-emulator)');
-      return;
-    }
     const sim = realm(t, profile, { responder: emulatorResponder(), login: hostSim.platformLogin(emu.url, { platform: loginPlatform }) });
     const page = `pages/mps-example-${platform}.js`;
     fs.mkdirSync(path.join(codePackage(), 'pages'), { recursive: true });
@@ -169,10 +165,6 @@ for (const [platform, profile, loginPlatform] of [['alipay', 'alipay-logic', 'my
 
 test('anonymous authorization and an expired session renewed against the emulator', async (t) => {
   const emu = await startEmulator(t, ['--session-ttl-secs', '1', '--session-extend-secs', '1']);
-  if (!emu) {
-    t.skip('target/debug/miniapp-emulator is not built');
-    return;
-  }
   const sim = realm(t, 'wechat-ios', { responder: emulatorResponder() });
   const MPServerless = sim.require('miniapp-sdk/mpserverless');
   const mps = new MPServerless(sim.wx, { appId: 'wx-app', spaceId: 'dev-space', clientSecret: 'dev-secret', endpoint: emu.url });

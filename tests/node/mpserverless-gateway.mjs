@@ -3,9 +3,9 @@
 // verifies every signature, the local emulator, and the API document's examples.
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { ROOT, PKG, hostSim, tmpDir } from './_helpers.mjs';
+import { startEmulator as startSharedEmulator } from './_emulator.mjs';
 
 export const SECRET = 'test-client-secret';
 export const SPACE = 'SPACE-1';
@@ -151,27 +151,11 @@ export function plain(v) {
 
 // ---- the local emulator --------------------------------------------------------------------------
 
-export const EMULATOR_BIN = path.join(ROOT, 'target', 'debug', 'miniapp-emulator');
-
-/** Starts `miniapp-emulator --port 0`; resolves `{url, stop}` or null when the binary is not built. */
+/** Starts the emulator (built first when needed) on a free port; stops it after the test. Resolves `{url, stop}`. */
 export async function startEmulator(t, extraArgs = []) {
-  if (!fs.existsSync(EMULATOR_BIN)) return null;
-  const child = spawn(EMULATOR_BIN, ['--port', '0', '--data-dir', tmpDir('mp-emu-'), ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('emulator did not start in 20 s: ' + out)), 20000);
-    child.stdout.on('data', (c) => {
-      out += c;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`emulator exited with ${code}: ${out}`)); });
-  });
-  child.stdout.resume();
-  child.stderr.resume();
-  const stop = () => { child.removeAllListeners('exit'); child.kill(); };
-  if (t) t.after(stop);
-  return { url, stop };
+  const emu = await startSharedEmulator({ args: extraArgs, waitForKeys: false });
+  if (t) t.after(() => emu.stop());
+  return emu;
 }
 
 /**
