@@ -6,9 +6,9 @@
 //! fresh host bytes and mixes them in ([`Drbg::reseed`]). An unseeded DRBG refuses to produce
 //! output: there is no fallback, ever.
 //!
-//! No `getrandom` backend exists in the wasm build: `rsa` and `sm2` are compiled without their
-//! `getrandom` features and every call takes an explicit [`OpRng`] forked from this DRBG, so no
-//! code path can reach an implicit (or missing) random source.
+//! No `getrandom` backend exists in the wasm build: `sm2` and `crypto-bigint` are compiled without
+//! their `getrandom` features and every call takes an explicit [`OpRng`] forked from this DRBG, so
+//! no code path can reach an implicit (or missing) random source.
 
 use crate::error::Error;
 use rand_chacha::ChaCha20Rng;
@@ -85,7 +85,7 @@ impl Drbg {
         }
     }
 
-    /// A one-operation RNG keyed from this DRBG's output, to hand to `rsa` or `sm2`.
+    /// A one-operation RNG keyed from this DRBG's output, for one RSA padding or SM2 ephemeral key.
     ///
     /// # Errors
     /// [`Error::NoEntropy`] when the DRBG has never been seeded.
@@ -97,7 +97,7 @@ impl Drbg {
 }
 
 /// A short-lived RNG for one crypto operation. It implements the RNG traits of both `rand_core`
-/// 0.6 (used by `rsa` 0.9) and 0.10 (used by `sm2` 0.14).
+/// 0.6 (the ChaCha20 core's own) and 0.10 (used by `sm2` 0.14 / `elliptic-curve`).
 pub struct OpRng(ChaCha20Rng);
 
 impl OpRng {
