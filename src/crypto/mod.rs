@@ -5,5 +5,6 @@ pub mod encoding;
 pub mod rng;
 pub mod rsa;
 pub mod sm2;
+mod sm2_table;
 
 pub use rng::{Drbg, OpRng};

@@ -6,15 +6,51 @@
 
 use super::encoding::{hex_decode, hex_lower};
 use super::rng::OpRng;
+use super::sm2_table::FixedBaseTable;
 use crate::error::Error;
-use sm2::pke::{EncryptingKey, Mode};
-use sm2::PublicKey;
+use sm2::elliptic_curve::point::BatchNormalize;
+use sm2::elliptic_curve::sec1::ToSec1Point;
+use sm2::elliptic_curve::{Generate, Group, NonZeroScalar};
+use sm2::{ProjectivePoint, PublicKey, Sm2};
+use sm3::{Digest, Sm3};
+use std::cell::{Cell, OnceCell, RefCell};
+use std::rc::Rc;
+
+/// A parsed SM2 public key. After its first use it builds a fixed-base table (see
+/// [`super::sm2_table`]), so a key used again (a retried login, a password change, a benchmark)
+/// encrypts about twice as fast, while a one-off login does not pay for the table.
+pub struct Sm2Key {
+    point: ProjectivePoint,
+    uses: Cell<u32>,
+    table: OnceCell<FixedBaseTable>,
+}
+
+impl core::fmt::Debug for Sm2Key {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Sm2Key").field("table", &self.table.get().is_some()).finish_non_exhaustive()
+    }
+}
+
+impl Sm2Key {
+    /// `[k]P`: through the table from the second use on, by the generic constant-time ladder before.
+    fn mul(&self, k: &NonZeroScalar<Sm2>) -> ProjectivePoint {
+        if let Some(table) = self.table.get() {
+            return table.mul(k);
+        }
+        let uses = self.uses.get().saturating_add(1);
+        self.uses.set(uses);
+        if uses < 2 {
+            return self.point * **k;
+        }
+        self.table.get_or_init(|| FixedBaseTable::new(self.point)).mul(k)
+    }
+}
 
 /// Parses an SM2 public key from hex.
 ///
 /// # Errors
 /// [`Error::Crypto`] when the text is not hex of a point on the SM2 curve.
-pub fn parse_public_key(text: &str) -> Result<PublicKey, Error> {
+pub fn parse_public_key(text: &str) -> Result<Sm2Key, Error> {
     let text = text.trim();
     let mut bytes = hex_decode(text, "SM2 public key")?;
     if bytes.len() == 64 {
@@ -29,34 +65,88 @@ pub fn parse_public_key(text: &str) -> Result<PublicKey, Error> {
             )))
         }
     }
-    PublicKey::from_sec1_bytes(&bytes).map_err(|_| Error::Crypto("SM2 public key is not a point on the curve".into()))
+    // `PublicKey` rejects off-curve encodings and the identity; the SM2 cofactor is 1, so any
+    // such point is in the prime-order group and no `[h]P` check is needed.
+    let key = PublicKey::from_sec1_bytes(&bytes)
+        .map_err(|_| Error::Crypto("SM2 public key is not a point on the curve".into()))?;
+    Ok(Sm2Key { point: key.to_projective(), uses: Cell::new(0), table: OnceCell::new() })
 }
 
-/// Encrypts `plaintext` (UTF-8) and returns C1C3C2 lowercase hex without the `04` prefix.
+/// Tries before giving up on an all-zero key stream (probability about 2^-256 per try).
+const MAX_TRIES: usize = 4;
+
+/// Encrypts `plaintext` (UTF-8) per GB/T 32918.4 with SM3 and returns C1C3C2 lowercase hex
+/// without the `04` prefix of C1, as sm-crypto's `doEncrypt(msg, key, 1)` does.
 ///
 /// # Errors
-/// [`Error::Crypto`] if encryption fails.
-pub fn encrypt(key: &PublicKey, plaintext: &str, rng: &mut OpRng) -> Result<String, Error> {
-    let ek = EncryptingKey::new_with_mode(*key, Mode::C1C3C2);
-    let cipher = ek.encrypt(rng, plaintext.as_bytes()).map_err(|_| Error::Crypto("SM2 encryption failed".into()))?;
-    match cipher.split_first() {
-        Some((0x04, rest)) => Ok(hex_lower(rest)),
-        _ => Err(Error::Crypto("SM2 ciphertext has an unexpected C1 encoding".into())),
+/// [`Error::Crypto`] for an empty plaintext (the standard's key-stream check cannot hold).
+pub fn encrypt(key: &Sm2Key, plaintext: &str, rng: &mut OpRng) -> Result<String, Error> {
+    let msg = plaintext.as_bytes();
+    if msg.is_empty() {
+        return Err(Error::Crypto("SM2 cannot encrypt an empty password".into()));
     }
+    for _ in 0..MAX_TRIES {
+        // A1-A4: k in [1, n-1], C1 = [k]G, (x2, y2) = [k]P; both made affine with one inversion.
+        let Ok(k) = NonZeroScalar::<Sm2>::try_generate_from_rng(rng);
+        let points = [ProjectivePoint::mul_by_generator(&*k), key.mul(&k)];
+        let [c1, shared] = ProjectivePoint::batch_normalize(&points);
+        let (c1, shared) = (c1.to_sec1_point(false), shared.to_sec1_point(false));
+        let (Some(x2), Some(y2), Some(c1_xy)) = (shared.x(), shared.y(), c1.as_bytes().get(1..)) else {
+            return Err(Error::Crypto("SM2 point encoding failed".into()));
+        };
+        // A5-A6: t = KDF(x2 || y2, klen); C2 = M xor t; retry if t is all zero.
+        let mut c2 = msg.to_vec();
+        for (counter, block) in (1u32..).zip(c2.chunks_mut(32)) {
+            let t = Sm3::new().chain_update(x2).chain_update(y2).chain_update(counter.to_be_bytes()).finalize();
+            block.iter_mut().zip(t.iter()).for_each(|(c, t)| *c ^= t);
+        }
+        if c2 == msg {
+            continue;
+        }
+        // A7: C3 = SM3(x2 || M || y2).
+        let c3 = Sm3::new().chain_update(x2).chain_update(msg).chain_update(y2).finalize();
+        let mut out = Vec::with_capacity(c1_xy.len() + c3.len() + c2.len());
+        out.extend_from_slice(c1_xy);
+        out.extend_from_slice(&c3);
+        out.extend_from_slice(&c2);
+        return Ok(hex_lower(&out));
+    }
+    Err(Error::Crypto("SM2 encryption failed: the key stream stayed all zero".into()))
 }
 
-/// Parses `public_key` and encrypts `plaintext` with it.
+thread_local! {
+    /// The last key used, by its text: apps encrypt with one user pool's key, so one entry is enough.
+    static LAST_KEY: RefCell<Option<(String, Rc<Sm2Key>)>> = const { RefCell::new(None) };
+}
+
+fn cached_key(text: &str) -> Result<Rc<Sm2Key>, Error> {
+    LAST_KEY.with(|slot| {
+        let mut slot = slot.try_borrow_mut().map_err(|_| Error::Crypto("SM2 key cache is busy".into()))?;
+        if let Some((cached, key)) = slot.as_ref() {
+            if cached == text {
+                return Ok(Rc::clone(key));
+            }
+        }
+        let key = Rc::new(parse_public_key(text)?);
+        *slot = Some((text.to_string(), Rc::clone(&key)));
+        Ok(key)
+    })
+}
+
+/// Encrypts `plaintext` with the key in `public_key`, parsing it only when it differs from the
+/// last key used.
 ///
 /// # Errors
 /// See [`parse_public_key`] and [`encrypt`].
 pub fn encrypt_password(public_key: &str, plaintext: &str, rng: &mut OpRng) -> Result<String, Error> {
-    encrypt(&parse_public_key(public_key)?, plaintext, rng)
+    let key = cached_key(public_key)?;
+    encrypt(&key, plaintext, rng)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sm2::pke::DecryptingKey;
+    use sm2::pke::{DecryptingKey, EncryptingKey, Mode};
     use sm2::SecretKey;
 
     fn keypair(seed: u8) -> (SecretKey, String) {
@@ -97,5 +187,47 @@ mod tests {
             let err = encrypt_password(bad, "pw", &mut rng).unwrap_err();
             assert_eq!(err.code(), "CRYPTO", "{bad:?}: {err}");
         }
+    }
+
+    #[test]
+    fn ciphertexts_equal_the_sm2_crates_for_the_same_randomness_with_and_without_the_table() {
+        let (sk, pk) = keypair(9);
+        let key = parse_public_key(&pk).unwrap();
+        let reference = EncryptingKey::new_with_mode(sk.public_key(), Mode::C1C3C2);
+        for (i, msg) in
+            ["p", "口令 pass", &"x".repeat(31), &"y".repeat(32), &"z".repeat(33), &"w".repeat(200)].iter().enumerate()
+        {
+            let seed = [i as u8 + 40; 32];
+            let expected = reference.encrypt(&mut OpRng::from_test_seed(seed), msg.as_bytes()).unwrap();
+            assert_eq!(expected.first(), Some(&0x04));
+            let expected = hex_lower(&expected[1..]);
+            // First use: the generic ladder; from the second on: the fixed-base table.
+            for _ in 0..3 {
+                assert_eq!(encrypt(&key, msg, &mut OpRng::from_test_seed(seed)).unwrap(), expected, "{msg:?}");
+            }
+            assert_eq!(decrypt(&sk, &expected), *msg);
+        }
+        assert!(format!("{key:?}").contains("table: true"));
+    }
+
+    #[test]
+    fn fresh_randomness_gives_fresh_ciphertexts_and_the_key_cache_follows_the_key_text() {
+        let (sk_a, pk_a) = keypair(3);
+        let (sk_b, pk_b) = keypair(4);
+        let mut rng = OpRng::from_test_seed([5; 32]);
+        let mut seen = std::collections::HashSet::new();
+        for pk in [&pk_a, &pk_b, &pk_a, &pk_a, &pk_b] {
+            let c = encrypt_password(pk, "pw", &mut rng).unwrap();
+            let sk = if pk == &pk_a { &sk_a } else { &sk_b };
+            assert_eq!(decrypt(sk, &c), "pw");
+            assert!(seen.insert(c), "a ciphertext repeated");
+        }
+    }
+
+    #[test]
+    fn an_empty_password_is_refused() {
+        let (_, pk) = keypair(6);
+        let err = encrypt_password(&pk, "", &mut OpRng::from_test_seed([1; 32])).unwrap_err();
+        assert_eq!(err.to_string(), "crypto error: SM2 cannot encrypt an empty password");
     }
 }
