@@ -14,7 +14,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { dropExports, i64Boundary } from './wasm-sections.mjs';
+import { dropExports, i64Boundary, minifyNames } from './wasm-sections.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'target', 'mp');
@@ -59,6 +59,78 @@ export function patchGlue(src) {
     .replace(/typeof Request === 'function'/g, 'false');
 }
 
+/**
+ * Import functions of the glue whose code is identical (wasm-bindgen emits one per Rust-side
+ * binding, e.g. two `new Promise` and two `.length` getters): keeps the first and returns
+ * `{glue, alias}`, alias mapping each dropped import name to the kept one (minifyNames gives both
+ * the same wasm import name).
+ */
+export function dedupeImports(glue) {
+  const start = glue.indexOf('const import0 = {');
+  const end = glue.indexOf('\n    };\n', start);
+  if (start < 0 || end < 0) throw new Error('glue has no `const import0 = {...}` block');
+  const block = glue.slice(start, end);
+  const entries = block.split(/\n(?=        [\w$]+: )/).slice(1);
+  const seen = new Map();
+  const alias = {};
+  const kept = [];
+  for (const e of entries) {
+    const [, name, body] = e.match(/^        ([\w$]+): ([\s\S]*)$/);
+    if (seen.has(body)) alias[name] = seen.get(body);
+    else { seen.set(body, name); kept.push(e); }
+  }
+  const head = block.split(/\n(?=        [\w$]+: )/)[0];
+  return { glue: glue.slice(0, start) + [head, ...kept].join('\n') + glue.slice(end), alias };
+}
+
+/** Applies minifyNames' maps to the glue: import-object keys, the module key and `wasm.x` calls. */
+export function renameGlue(glue, { modules, imports, exports }, alias = {}) {
+  let out = glue;
+  for (const [from, to] of Object.entries(modules)) {
+    const key = JSON.stringify(from);
+    if (!out.includes(key + ':')) throw new Error(`glue has no import module ${key}`);
+    out = out.split(key + ':').join(JSON.stringify(to) + ':');
+  }
+  const swap = (re, name, to) => {
+    const next = out.replace(re, (m, pre) => pre + to);
+    if (next === out) throw new Error(`glue does not reference wasm name ${name}: re-check the name minification`);
+    out = next;
+  };
+  const esc = (s) => s.replace(/[$]/g, '\\$&');
+  for (const [from, to] of Object.entries(imports)) if (!(from in alias)) swap(new RegExp(`(^|[\\s,{])${esc(from)}(?=:)`, 'gm'), from, to);
+  for (const [from, to] of Object.entries(exports)) out = out.replace(new RegExp(`(\\bwasm\\.)${esc(from)}\\b`, 'g'), (m, pre) => pre + to);
+  const short = new Set(['memory', ...Object.values(exports)]);
+  const stale = [...out.matchAll(/\bwasm\.([\w$]+)/g)].map((m) => m[1]).filter((n) => !short.has(n));
+  if (stale.length) throw new Error(`glue calls wasm exports the module does not have: ${[...new Set(stale)].join(', ')}`);
+  return out;
+}
+
+/**
+ * Drops glue the loader never reaches: initSync (the loader instantiates asynchronously) and the
+ * deprecated-argument and string/URL branches of the init function (the loader always passes
+ * `{module_or_path}` with a WasmPath, or the wasm2js factory).
+ */
+export function trimGlue(glue) {
+  const edits = [
+    [/export \{ initSync, __wbg_init as default \};/, 'export { __wbg_init as default };'],
+    [/if \(module_or_path !== undefined\) \{\s*if \(Object\.getPrototypeOf\(module_or_path\) === Object\.prototype\) \{\s*\(\{module_or_path\} = module_or_path\)\s*\} else \{\s*console\.warn\([^\n]*\)\s*\}\s*\}/,
+      '({module_or_path} = module_or_path);'],
+    [/if \(typeof module_or_path === 'string' \|\| \(false && module_or_path instanceof Request\) \|\| \(typeof URL === 'function' && module_or_path instanceof URL\)\) \{\s*module_or_path = unsupportedLoad\(module_or_path\);\s*\}/,
+      ''],
+  ];
+  let out = glue;
+  // One no-op stand-in and one constructor call for the four FinalizationRegistry instances.
+  const registry = /\(typeof FinalizationRegistry === 'undefined'\)\s*\? \{ register: \(\) => \{\}, unregister: \(\) => \{\} \}\s*: new FinalizationRegistry\(/g;
+  if (!registry.test(out)) throw new Error('glue FinalizationRegistry pattern not found');
+  out = out.replace(registry, 'newRegistry(') + "\nfunction newRegistry(f) {\n    return typeof FinalizationRegistry === 'undefined' ? { register() {}, unregister() {} } : new FinalizationRegistry(f);\n}\n";
+  for (const [re, to] of edits) {
+    const next = out.replace(re, to);
+    if (next === out) throw new Error(`glue pattern not found: ${re}`);
+    out = next;
+  }
+  return out;
+}
+
 function brotli(buf) {
   return zlib.brotliCompressSync(buf, {
     params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: buf.length },
@@ -98,6 +170,9 @@ function esbuildCommon(entry, alias, define) {
     platform: 'neutral',
     minify: true,
     legalComments: 'none',
+    // Private members (`_x`, and the glue's `__wbg_ptr`/`__destroy_into_raw`) get short names. Never
+    // matches wasm export/import names (`wasm.x` calls use `__wbindgen_*`/short names, not `_x`).
+    mangleProps: /^(_[a-zA-Z]|__wbg_ptr$|__destroy_into_raw$)/,
     alias,
     define,
     logLevel: 'warning',
@@ -114,10 +189,22 @@ function buildVariant(v, report) {
   step(`[${v.name}] wasm-opt lowering`, () => run(bin('wasm-opt'), [raw, '-o', lowered, ...LOWERING_FLAGS]));
   step(`[${v.name}] wasm-bindgen`, () => run('wasm-bindgen', [lowered, '--out-dir', path.join(dir, 'bindgen'), '--out-name', 'core', '--target', 'web',
     '--omit-default-module-path', '--encode-into', 'never']));
-  const optimised = path.join(dir, 'core.opt.wasm');
-  step(`[${v.name}] wasm-opt -Oz (MVP features)`, () => run(bin('wasm-opt'), [path.join(dir, 'bindgen', 'core_bg.wasm'), '-o', optimised, '-Oz',
+  step(`[${v.name}] wasm-opt -Oz (MVP features)`, () => run(bin('wasm-opt'), [path.join(dir, 'bindgen', 'core_bg.wasm'), '-o', path.join(dir, 'core.opt.wasm'), '-Oz',
     '--mvp-features', '--enable-mutable-globals', '--strip-debug', '--strip-producers']));
-  const { bytes: wasm, dropped } = dropExports(fs.readFileSync(optimised), 'global');
+  packageVariant(v, report);
+}
+
+/** Everything after wasm-opt, from target/mp/<variant>/{core.opt.wasm,bindgen/core.js} (`--js-only` reruns just this). */
+function packageVariant(v, report) {
+  const dir = path.join(out, v.name);
+  const { bytes: unexported, dropped } = dropExports(fs.readFileSync(path.join(dir, 'core.opt.wasm')), 'global');
+  // Short import/export names: the glue's import object and `wasm.x` calls shrink by ~2.6 KB (the
+  // wasm by as much); wasm2js below translates this same module, so both glues use one map.
+  const deduped = dedupeImports(trimGlue(patchGlue(fs.readFileSync(path.join(dir, 'bindgen', 'core.js'), 'utf8'))));
+  const names = minifyNames(unexported, ['memory'], deduped.alias);
+  const wasm = names.bytes;
+  const optimised = path.join(dir, 'core.min.wasm');
+  fs.writeFileSync(optimised, wasm);
   const br = brotli(wasm);
   // Node and browsers load the raw .wasm from the package root; WeChat's npm build copies only
   // miniprogram_dist/, whose loader reads the .wasm.br alone, so the raw copy stays out of it.
@@ -130,7 +217,7 @@ function buildVariant(v, report) {
   // JS for hosts with a wasm engine.
   const js = path.join(dir, 'js');
   fs.mkdirSync(js, { recursive: true });
-  const glue = patchGlue(fs.readFileSync(path.join(dir, 'bindgen', 'core.js'), 'utf8'));
+  const glue = renameGlue(deduped.glue, names, deduped.alias);
   fs.writeFileSync(path.join(js, 'core.js'), glue);
   fs.writeFileSync(path.join(js, 'mp-shim-entry.js'), `export * from ${JSON.stringify(path.join(root, 'js-shim', 'mp-shim.js'))};\n`);
   const wasmOpts = esbuildCommon(v.entry, {
@@ -168,10 +255,12 @@ function buildVariant(v, report) {
 
 function main() {
   const started = Date.now();
+  // --js-only: keep target/mp/<variant>/{core.opt.wasm,bindgen} and redo the packaging (no cargo).
+  const jsOnly = process.argv.includes('--js-only');
   fs.rmSync(pkg, { recursive: true, force: true });
   fs.mkdirSync(path.join(pkg, 'miniprogram_dist'), { recursive: true });
   const report = [];
-  for (const v of VARIANTS) buildVariant(v, report);
+  for (const v of VARIANTS) (jsOnly ? packageVariant : buildVariant)(v, report);
   for (const f of fs.readdirSync(path.join(root, 'pkg-template'))) {
     fs.copyFileSync(path.join(root, 'pkg-template', f), path.join(pkg, f));
     // WeChat's npm build copies only the miniprogram directory: give it the CommonJS entries too.

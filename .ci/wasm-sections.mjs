@@ -126,3 +126,77 @@ export function i64Boundary(bytes) {
   }
   return found;
 }
+
+/** Short, unique JS-safe names: a..z, A..Z, then a0..Z0, a1.. (never a reserved word). */
+function shortName(i) {
+  const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  return i < letters.length ? letters[i] : letters[i % letters.length] + (Math.floor(i / letters.length) - 1);
+}
+
+function skipImportDesc(bytes, pos) {
+  const kind = bytes[pos++];
+  const limits = (p) => { const flag = bytes[p++]; [, p] = readU32(bytes, p); if (flag & 1) [, p] = readU32(bytes, p); return p; };
+  if (kind === 0) return readU32(bytes, pos)[1]; // func: type index
+  if (kind === 1) return limits(pos + 1); // table: reftype + limits
+  if (kind === 2) return limits(pos); // memory: limits
+  if (kind === 3) return pos + 2; // global: valtype + mut
+  throw new Error('unknown import kind ' + kind);
+}
+
+const encodeName = (s) => { const b = Buffer.from(s, 'utf8'); return Buffer.concat([Buffer.from(writeU32(b.length)), b]); };
+
+/**
+ * Renames every import (module and field) and every export except `keep` to short names, so the
+ * glue's import object and `wasm.x` calls shrink; an import named in `alias` gets the short name of
+ * the import it is an alias of. Returns the module and the maps old -> new.
+ */
+export function minifyNames(bytes, keep = ['memory'], alias = {}) {
+  const secs = sections(bytes);
+  const modules = {}; const imports = {}; const exports = {};
+  const rebuilt = [];
+  let last = 0;
+  let n = 0;
+  const imp = secs.find((s) => s.id === 2);
+  if (imp) {
+    let [count, pos] = readU32(bytes, imp.bodyStart);
+    const parts = [Buffer.from(writeU32(count))];
+    for (let i = 0; i < count; i++) {
+      let mod; let field;
+      [mod, pos] = readName(bytes, pos);
+      [field, pos] = readName(bytes, pos);
+      const descEnd = skipImportDesc(bytes, pos);
+      if (!(mod in modules)) modules[mod] = shortName(Object.keys(modules).length);
+      const canonical = alias[field] || field;
+      if (!(canonical in imports)) imports[canonical] = shortName(n++);
+      imports[field] = imports[canonical];
+      parts.push(encodeName(modules[mod]), encodeName(imports[field]), Buffer.from(bytes.subarray(pos, descEnd)));
+      pos = descEnd;
+    }
+    const body = Buffer.concat(parts);
+    rebuilt.push(Buffer.from(bytes.subarray(last, imp.start)), Buffer.from([2]), Buffer.from(writeU32(body.length)), body);
+    last = imp.end;
+  }
+  const exp = secs.find((s) => s.id === 7);
+  if (exp) {
+    let [count, pos] = readU32(bytes, exp.bodyStart);
+    const parts = [Buffer.from(writeU32(count))];
+    let m = 0;
+    for (let i = 0; i < count; i++) {
+      let name;
+      [name, pos] = readName(bytes, pos);
+      const [, after] = readU32(bytes, pos + 1);
+      let short = name;
+      if (!keep.includes(name)) {
+        do short = shortName(m++); while (keep.includes(short));
+        exports[name] = short;
+      }
+      parts.push(encodeName(short), Buffer.from(bytes.subarray(pos, after)));
+      pos = after;
+    }
+    const body = Buffer.concat(parts);
+    rebuilt.push(Buffer.from(bytes.subarray(last, exp.start)), Buffer.from([7]), Buffer.from(writeU32(body.length)), body);
+    last = exp.end;
+  }
+  rebuilt.push(Buffer.from(bytes.subarray(last)));
+  return { bytes: Buffer.concat(rebuilt), modules, imports, exports };
+}

@@ -3,7 +3,7 @@
 // (AuthingCore); this facade validates options, loads the core once per instance, picks the avatar
 // image, and turns everything into `[error, data]` tuples. No method rejects or throws.
 import { runtime } from './runtime.js';
-import { callApi, toBytes } from './hosts/callback.js';
+import { callApi, cryptoRandom } from './hosts/callback.js';
 import { wechatLikeHost } from './hosts/wechat.js';
 import { sdkError, messageOf } from './errors.js';
 
@@ -77,7 +77,7 @@ function uniHost() {
   const host = wechatLikeHost(uni, 'uni');
   const c = typeof crypto !== 'undefined' ? crypto : undefined;
   if (!host.getRandomValues && c && typeof c.getRandomValues === 'function') {
-    host.getRandomValues = async (length) => toBytes(c.getRandomValues(new Uint8Array(length)));
+    host.getRandomValues = cryptoRandom(c);
   }
   return host;
 }

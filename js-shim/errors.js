@@ -1,12 +1,15 @@
 // Errors raised by the JS layer itself, shaped like the core's: a real Error named SdkError with a
 // stable `code`.
 
-export function sdkError(code, message, extra) {
+/** A real Error named `name` carrying the own properties of `props` (code, ...). */
+export function makeError(name, message, props) {
   const e = new Error(message);
-  e.name = 'SdkError';
-  e.code = code;
-  if (extra) for (const k of Object.keys(extra)) e[k] = extra[k];
-  return e;
+  e.name = name;
+  return Object.assign(e, props);
+}
+
+export function sdkError(code, message, extra) {
+  return makeError('SdkError', message, Object.assign({ code }, extra));
 }
 
 /** Text of any thrown/rejected value: Error.message, a wx/my `errMsg`/`errorMessage`, or a string. */

@@ -8,17 +8,13 @@
 // The Rust core (ServerlessClient, one `call(method, args)` entry point) builds and signs every envelope, keeps the session, renews it
 // once on an invalid token, and classifies errors.
 import { runtime } from './runtime.js';
+import { makeError } from './errors.js';
 
 const DEFAULT_LOGIN_TIMEOUT_MS = 10000;
 
 /** A real Error shaped like the core's: `{name: 'MPServerlessError', code, type, message}`. */
 function mpError(code, type, message, extra) {
-  const e = new Error(message);
-  e.name = 'MPServerlessError';
-  e.code = code;
-  e.type = type;
-  if (extra) for (const k of Object.keys(extra)) e[k] = extra[k];
-  return e;
+  return makeError('MPServerlessError', message, Object.assign({ code, type }, extra));
 }
 
 function invalid(field, reason) {
@@ -212,17 +208,12 @@ const PROVIDER_OF = { alipay: 'alipay_openapi', wechat: 'wechat_openapi', dingta
 
 // ---- the client ------------------------------------------------------------------------------------
 
-/** db commands and how many positional arguments precede `options`. */
-const DB_ARITY = {
-  find: 1, findOne: 1, count: 1, distinct: 2, aggregate: 1, insertOne: 1, insertMany: 1, updateOne: 2,
-  updateMany: 2, replaceOne: 2, findOneAndUpdate: 2, findOneAndReplace: 2, findOneAndDelete: 1,
-  deleteOne: 1, deleteMany: 1,
-};
-const DB_ARG_NAMES = {
-  find: ['query'], findOne: ['query'], count: ['query'], distinct: ['key', 'query'], aggregate: ['pipeline'],
-  insertOne: ['doc'], insertMany: ['docs'], updateOne: ['filter', 'update'], updateMany: ['filter', 'update'],
-  replaceOne: ['filter', 'doc'], findOneAndUpdate: ['filter', 'update'], findOneAndReplace: ['filter', 'replacement'],
-  findOneAndDelete: ['filter'], deleteOne: ['filter'], deleteMany: ['filter'],
+/** db commands and the names of their positional arguments, which precede `options`. */
+const DB_ARGS = {
+  find: 'query', findOne: 'query', count: 'query', distinct: 'key query', aggregate: 'pipeline', insertOne: 'doc',
+  insertMany: 'docs', updateOne: 'filter update', updateMany: 'filter update', replaceOne: 'filter doc',
+  findOneAndUpdate: 'filter update', findOneAndReplace: 'filter replacement', findOneAndDelete: 'filter',
+  deleteOne: 'filter', deleteMany: 'filter',
 };
 
 function dbResult(reply) {
@@ -232,15 +223,14 @@ function dbResult(reply) {
 /** `db.collection(name)`: every command of the reference; inside a transaction when `tx` is given. */
 function makeCollection(owner, name, tx) {
   const coll = {};
-  for (const command of Object.keys(DB_ARITY)) {
-    const n = DB_ARITY[command];
+  for (const command of Object.keys(DB_ARGS)) {
+    const names = DB_ARGS[command].split(' ');
     coll[command] = function () {
       const a = arguments;
       return owner._call(async (core) => {
         if (tx) tx._checkOpen();
-        const args = [];
-        for (let i = 0; i < n; i++) args.push(toJson(DB_ARG_NAMES[command][i], a[i]));
-        const options = toJson('options', a[n]);
+        const args = names.map((field, i) => toJson(field, a[i]));
+        const options = toJson('options', a[names.length]);
         return dbResult(await core.call('db', [name, tx ? tx.id : undefined, command, options].concat(args)));
       });
     };

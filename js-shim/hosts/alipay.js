@@ -1,6 +1,6 @@
 // Host adapter for Alipay (`my`). Its logic layer has no secure random API: getRandomValues uses a
 // real crypto.getRandomValues when the host has one (a Worker); otherwise it rejects (NO_ENTROPY).
-import { callApi, toBytes } from './callback.js';
+import { callApi, cryptoRandom } from './callback.js';
 
 export const ALIPAY_NO_ENTROPY = "Alipay's logic layer has no secure random source (no crypto.getRandomValues and no my.getRandomValues), " +
   'so RSA/SM2 password encryption is refused. Use an encryptFunction backed by my.rsa for RSA, or run the SDK where ' +
@@ -32,15 +32,8 @@ export function alipayHost(my, cryptoObj) {
       return callApi(my.removeStorage, my, { key }).then(() => undefined);
     },
   };
-  if (cryptoObj && typeof cryptoObj.getRandomValues === 'function') {
-    host.getRandomValues = async (length) => {
-      const out = new Uint8Array(length);
-      for (let off = 0; off < length; off += 65536) cryptoObj.getRandomValues(out.subarray(off, Math.min(length, off + 65536)));
-      return toBytes(out);
-    };
-  } else {
-    // Fail closed, with a message that says what to do on Alipay (never Math.random).
-    host.getRandomValues = () => Promise.reject(new Error(ALIPAY_NO_ENTROPY));
-  }
+  // Fail closed, with a message that says what to do on Alipay (never Math.random).
+  host.getRandomValues = cryptoObj && typeof cryptoObj.getRandomValues === 'function' ? cryptoRandom(cryptoObj)
+    : () => Promise.reject(new Error(ALIPAY_NO_ENTROPY));
   return host;
 }

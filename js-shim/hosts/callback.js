@@ -14,3 +14,12 @@ export function toBytes(value) {
   if (value && ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   throw new TypeError('random source returned ' + typeof value);
 }
+
+/** `getRandomValues(length)` over a Web Crypto object, in the 65,536-byte chunks it accepts per call. */
+export function cryptoRandom(c) {
+  return async (length) => {
+    const out = new Uint8Array(length);
+    for (let off = 0; off < length; off += 65536) c.getRandomValues(out.subarray(off, off + 65536));
+    return out;
+  };
+}

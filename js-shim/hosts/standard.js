@@ -1,7 +1,7 @@
 // Host adapter for standard JS runtimes: browsers (XMLHttpRequest, localStorage) and Node
 // (http/https via process.getBuiltinModule, in-memory storage). No `fetch` and no static
 // `require`, so the bundle stays loadable by mini-program npm builds.
-import { toBytes } from './callback.js';
+import { cryptoRandom } from './callback.js';
 
 function nodeBuiltin(name) {
   return typeof process !== 'undefined' && process && typeof process.getBuiltinModule === 'function'
@@ -52,16 +52,14 @@ function nodeRequest(req) {
   });
 }
 
+/** In-memory stand-in for localStorage (Node). */
 function memoryStorage() {
   const m = new Map();
-  return {
-    getStorage: async (k) => (m.has(k) ? JSON.parse(m.get(k)) : undefined),
-    setStorage: async (k, v) => { m.set(k, JSON.stringify(v)); },
-    removeStorage: async (k) => { m.delete(k); },
-  };
+  return { getItem: (k) => (m.has(k) ? m.get(k) : null), setItem: (k, v) => { m.set(k, v); }, removeItem: (k) => { m.delete(k); } };
 }
 
-function localStorageOf(ls) {
+/** Host storage over a localStorage-shaped object: values are kept as JSON text. */
+function storageOf(ls) {
   return {
     getStorage: async (k) => { const v = ls.getItem(k); return v === null ? undefined : JSON.parse(v); },
     setStorage: async (k, v) => { ls.setItem(k, JSON.stringify(v)); },
@@ -71,16 +69,10 @@ function localStorageOf(ls) {
 
 export function standardHost(g) {
   const isBrowser = typeof g.XMLHttpRequest === 'function';
-  const storage = isBrowser && g.localStorage ? localStorageOf(g.localStorage) : memoryStorage();
+  const storage = storageOf(isBrowser && g.localStorage ? g.localStorage : memoryStorage());
   const host = Object.assign({ platform: isBrowser ? 'browser' : 'node', request: isBrowser ? xhrRequest : nodeRequest }, storage);
   const c = g.crypto;
-  if (c && typeof c.getRandomValues === 'function') {
-    host.getRandomValues = async (length) => {
-      const out = new Uint8Array(length);
-      for (let off = 0; off < length; off += 65536) c.getRandomValues(out.subarray(off, Math.min(length, off + 65536)));
-      return toBytes(out);
-    };
-  }
+  if (c && typeof c.getRandomValues === 'function') host.getRandomValues = cryptoRandom(c);
   return host;
 }
 
