@@ -6,7 +6,7 @@
 //! cargo run --release --example bench_native -- [--secs 0.5] [--rounds 5]
 //! ```
 //!
-//! Rows: key parse alone, encrypt with a pre-parsed key, parse + encrypt (`encrypt_password`, what
+//! Rows: key parse alone, encrypt with a pre-parsed key, `encrypt_password` (key cached by text, what
 //! `core.encryptPassword` runs per call), and the DRBG reseed + fork that each call adds before it.
 //! Together they explain the per-call split of the wasm numbers.
 
