@@ -8,11 +8,48 @@
 //! entry, so the time does not depend on `k`.
 //!
 //! Building a table costs about one and a half variable-base multiplications and 25 KB of memory,
-//! which is why [`super::sm2::Sm2Key`] only builds one for a key it has already used once.
+//! which is why [`FixedBase`] only builds one for a point it has already multiplied once: a one-off
+//! login (the common case, right after a cold start) pays for neither table, a second encryption
+//! builds them and every later one is about three times as fast. The generator gets the same
+//! treatment instead of the `sm2` crate's `precomputed-tables`, whose table is built on first use.
 
 use primeorder::{LookupTable, Radix16Decomposition, Radix16Digits};
 use sm2::elliptic_curve::Group;
 use sm2::{ProjectivePoint, Scalar, Sm2};
+use std::cell::{Cell, OnceCell};
+
+/// A point to multiply by secret scalars: by the constant-time ladder on first use, through a
+/// [`FixedBaseTable`] from the second use on.
+pub struct FixedBase {
+    point: ProjectivePoint,
+    uses: Cell<u32>,
+    table: OnceCell<FixedBaseTable>,
+}
+
+impl FixedBase {
+    /// A base point without a table yet.
+    pub const fn new(point: ProjectivePoint) -> Self {
+        FixedBase { point, uses: Cell::new(0), table: OnceCell::new() }
+    }
+
+    /// Whether the table has been built.
+    pub fn has_table(&self) -> bool {
+        self.table.get().is_some()
+    }
+
+    /// `[k]·point`, in constant time either way.
+    pub fn mul(&self, k: &Scalar) -> ProjectivePoint {
+        if let Some(table) = self.table.get() {
+            return table.mul(k);
+        }
+        let uses = self.uses.get().saturating_add(1);
+        self.uses.set(uses);
+        if uses < 2 {
+            return self.point * *k;
+        }
+        self.table.get_or_init(|| FixedBaseTable::new(self.point)).mul(k)
+    }
+}
 
 /// Multiples of `16^(2i) · P` for each byte position `i` of a 256-bit scalar (32 rows), plus a top
 /// row for the carry digit that the signed-digit recoding can produce.
@@ -73,8 +110,11 @@ mod tests {
             s = s.square() + Scalar::from(7u64);
             scalars.push(s);
         }
+        let lazy = FixedBase::new(base);
         for k in scalars {
             assert_eq!(table.mul(&k), base * k, "k = {k:?}");
+            assert_eq!(lazy.mul(&k), base * k, "k = {k:?}");
         }
+        assert!(lazy.has_table());
     }
 }
