@@ -2,6 +2,7 @@
 //! feeds them from the host's secure source.
 
 pub mod encoding;
+mod key_cache;
 pub mod rng;
 pub mod rsa;
 pub mod sm2;

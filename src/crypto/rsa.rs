@@ -13,9 +13,9 @@
 //! costs a long division) are computed once per key and cached with the key text.
 
 use super::encoding::{base64_decode, base64_encode, hex_decode};
+use super::key_cache::LastKey;
 use super::rng::OpRng;
 use crate::error::Error;
-use core::cell::RefCell;
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::{BoxedUint, Odd};
 use pkcs1::der::asn1::{AnyRef, Null};
@@ -36,7 +36,7 @@ const MAX_PUBLIC_EXPONENT: u64 = (1 << 33) - 1;
 /// PKCS#1 v1.5 overhead: `00 02`, at least 8 padding bytes, `00`.
 const PADDING_OVERHEAD: usize = 11;
 
-/// A parsed and validated RSA public key, ready for encryption. Cheap to clone.
+/// A parsed and validated RSA public key, ready for encryption.
 #[derive(Clone, Debug)]
 pub struct RsaPublicKey {
     /// Montgomery parameters of the modulus `n` (which they hold).
@@ -188,28 +188,8 @@ pub fn encrypt(key: &RsaPublicKey, plaintext: &str, rng: &mut OpRng) -> Result<S
 }
 
 thread_local! {
-    /// The last key parsed by [`encrypt_password`], by its exact text: a page encrypts with the
-    /// same server key every time, and parsing includes computing R² mod n.
-    static LAST_KEY: RefCell<Option<(String, RsaPublicKey)>> = const { RefCell::new(None) };
-}
-
-fn cached_key(public_key: &str) -> Result<RsaPublicKey, Error> {
-    let hit = LAST_KEY
-        .try_with(|cell| {
-            cell.try_borrow().ok().and_then(|c| c.as_ref().filter(|(t, _)| t == public_key).map(|(_, k)| k.clone()))
-        })
-        .ok()
-        .flatten();
-    if let Some(key) = hit {
-        return Ok(key);
-    }
-    let key = parse_public_key(public_key)?;
-    let _ = LAST_KEY.try_with(|cell| {
-        if let Ok(mut c) = cell.try_borrow_mut() {
-            *c = Some((public_key.to_owned(), key.clone()));
-        }
-    });
-    Ok(key)
+    /// The last key parsed by [`encrypt_password`]: parsing includes computing R² mod n.
+    static LAST_KEY: LastKey<RsaPublicKey> = const { LastKey::new() };
 }
 
 /// Parses `public_key` (or takes it from the one-entry cache) and encrypts `plaintext` with it.
@@ -217,7 +197,8 @@ fn cached_key(public_key: &str) -> Result<RsaPublicKey, Error> {
 /// # Errors
 /// See [`parse_public_key`] and [`encrypt`].
 pub fn encrypt_password(public_key: &str, plaintext: &str, rng: &mut OpRng) -> Result<String, Error> {
-    encrypt(&cached_key(public_key)?, plaintext, rng)
+    let key = LAST_KEY.with(|cache| cache.get_or_parse(public_key, parse_public_key))?;
+    encrypt(&key, plaintext, rng)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! which the official add-on crashes on), and compressed `02`/`03‖x` hex (66 digits).
 
 use super::encoding::{hex_decode, hex_lower};
+use super::key_cache::LastKey;
 use super::rng::OpRng;
 use super::sm2_table::FixedBase;
 use crate::error::Error;
@@ -13,8 +14,6 @@ use sm2::elliptic_curve::sec1::ToSec1Point;
 use sm2::elliptic_curve::{Generate, NonZeroScalar};
 use sm2::{ProjectivePoint, PublicKey, Sm2};
 use sm3::{Digest, Sm3};
-use std::cell::RefCell;
-use std::rc::Rc;
 
 /// A parsed SM2 public key. After its first use it builds a fixed-base table (see
 /// [`super::sm2_table`]), so a key used again (a retried login, a password change, a benchmark)
@@ -103,22 +102,8 @@ pub fn encrypt(key: &Sm2Key, plaintext: &str, rng: &mut OpRng) -> Result<String,
 }
 
 thread_local! {
-    /// The last key used, by its text: apps encrypt with one user pool's key, so one entry is enough.
-    static LAST_KEY: RefCell<Option<(String, Rc<Sm2Key>)>> = const { RefCell::new(None) };
-}
-
-fn cached_key(text: &str) -> Result<Rc<Sm2Key>, Error> {
-    LAST_KEY.with(|slot| {
-        let mut slot = slot.try_borrow_mut().map_err(|_| Error::Crypto("SM2 key cache is busy".into()))?;
-        if let Some((cached, key)) = slot.as_ref() {
-            if cached == text {
-                return Ok(Rc::clone(key));
-            }
-        }
-        let key = Rc::new(parse_public_key(text)?);
-        *slot = Some((text.to_string(), Rc::clone(&key)));
-        Ok(key)
-    })
+    /// The last key used: keeping it is what lets its fixed-base table pay off.
+    static LAST_KEY: LastKey<Sm2Key> = const { LastKey::new() };
 }
 
 /// Encrypts `plaintext` with the key in `public_key`, parsing it only when it differs from the
@@ -127,7 +112,7 @@ fn cached_key(text: &str) -> Result<Rc<Sm2Key>, Error> {
 /// # Errors
 /// See [`parse_public_key`] and [`encrypt`].
 pub fn encrypt_password(public_key: &str, plaintext: &str, rng: &mut OpRng) -> Result<String, Error> {
-    let key = cached_key(public_key)?;
+    let key = LAST_KEY.with(|cache| cache.get_or_parse(public_key, parse_public_key))?;
     encrypt(&key, plaintext, rng)
 }
 
