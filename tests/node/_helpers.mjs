@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -89,3 +91,17 @@ export function rsaDecrypt(b64) {
 }
 
 export const sm2 = () => require('sm-crypto').sm2;
+
+/**
+ * Runs WeChat's real packNpm (miniprogram-ci, offline: tests/host-sim/pack-npm.cjs) on `project`
+ * and resolves its result JSON, written beside the project.
+ */
+export async function packNpm(project) {
+  const resultFile = path.join(project, '..', 'packnpm-result.json');
+  try {
+    await promisify(execFile)(process.execPath, [path.join(ROOT, 'tests', 'host-sim', 'pack-npm.cjs'), project, resultFile], { timeout: 120_000, maxBuffer: 64 << 20 });
+  } catch (e) {
+    if (!fs.existsSync(resultFile)) throw new Error('packNpm did not finish: ' + e.message);
+  }
+  return JSON.parse(fs.readFileSync(resultFile, 'utf8'));
+}

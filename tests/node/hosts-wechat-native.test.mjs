@@ -6,12 +6,10 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { ROOT, hostSim, tmpDir, emulatorWithUsers, emulatorCounts, loopback, launchMiniProgram, DEV_ENDPOINT } from './hosts-support.mjs';
+import { packNpm } from './_helpers.mjs';
 
 const EXAMPLE = path.join(ROOT, 'examples', 'wechat-native');
-const PACK = path.join(ROOT, 'tests', 'host-sim', 'pack-npm.cjs');
 const USER = { username: 'native-demo', password: 'Native-Demo-密码-1', phone: '13900004444' };
 
 let emu;
@@ -24,13 +22,7 @@ test.before(async () => {
   fs.cpSync(EXAMPLE, project, { recursive: true, filter: (src) => !/[\\/](node_modules|miniprogram_npm)$/.test(src) });
   // `npm install` of "file:../../pkg", done offline: the built package as node_modules/miniapp-sdk.
   fs.cpSync(path.join(ROOT, 'pkg'), path.join(project, 'node_modules', 'miniapp-sdk'), { recursive: true });
-  const resultFile = path.join(project, '..', 'packnpm-result.json');
-  try {
-    await promisify(execFile)(process.execPath, [PACK, project, resultFile], { timeout: 120_000, maxBuffer: 64 << 20 });
-  } catch (e) {
-    if (!fs.existsSync(resultFile)) throw new Error('packNpm did not finish: ' + e.message);
-  }
-  packed = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
+  packed = await packNpm(project);
   const cfg = path.join(project, 'config.js');
   fs.writeFileSync(cfg, fs.readFileSync(cfg, 'utf8').replace(DEV_ENDPOINT, emu.url));
 }, { timeout: 15 * 60_000 });

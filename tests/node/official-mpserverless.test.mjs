@@ -17,6 +17,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { ROOT, buildEmulator, startEmulator } from './_emulator.mjs';
+import { plain } from './mpserverless-gateway.mjs';
 
 const require = createRequire(import.meta.url);
 /** Every test is bounded (the emulator is local; a hang is a failure, not a stall). */
@@ -172,17 +173,6 @@ function miniProgram(t, { profile, platform, api }, { user } = {}) {
   return { sim, mps, addFile };
 }
 
-/** Plain Node data of realm values: Dates as {$date}, realm arrays/objects as Node's. */
-function plain(v) {
-  if (Object.prototype.toString.call(v) === '[object Date]') return { $date: v.toISOString() };
-  if (Array.isArray(v)) return Array.from(v, plain);
-  if (v && typeof v === 'object') {
-    const out = {};
-    for (const k of Object.keys(v)) out[k] = plain(v[k]);
-    return out;
-  }
-  return v;
-}
 
 /** The RPCs the realm sent: `{method, params, token, header}`. */
 const rpcs = (sim) => sim.stats.requests.filter((r) => r.url === `${emu.url}/client`).map((r) => {

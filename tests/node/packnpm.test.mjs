@@ -4,12 +4,9 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { ROOT, PKG, hostSim, tmpDir, sm2, rsaDecrypt, rsaSpkiPem, echo } from './_helpers.mjs';
+import { ROOT, PKG, hostSim, tmpDir, sm2, rsaDecrypt, rsaSpkiPem, echo, packNpm } from './_helpers.mjs';
 
 const FIXTURE = path.join(ROOT, 'tests', 'host-sim', 'fixtures', 'wechat-project');
-const PACK = path.join(ROOT, 'tests', 'host-sim', 'pack-npm.cjs');
 
 let project;
 let packed;
@@ -19,13 +16,7 @@ test.before(async () => {
   fs.cpSync(FIXTURE, project, { recursive: true });
   // npm install, offline: the built package as node_modules/miniapp-sdk
   fs.cpSync(PKG, path.join(project, 'node_modules', 'miniapp-sdk'), { recursive: true });
-  const resultFile = path.join(project, '..', 'packnpm-result.json');
-  try {
-    await promisify(execFile)(process.execPath, [PACK, project, resultFile], { timeout: 120_000, maxBuffer: 64 << 20 });
-  } catch (e) {
-    if (!fs.existsSync(resultFile)) throw new Error('packNpm did not finish: ' + e.message);
-  }
-  packed = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
+  packed = await packNpm(project);
 }, { timeout: 150_000 });
 
 test('packNpm copies the miniprogram_dist directory, wasm.br included', () => {
