@@ -21,7 +21,7 @@ const require = createRequire(import.meta.url);
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
 const { measure, median } = require('./harness.cjs');
-const { ADAPTERS, PASSWORD } = require('./adapters.cjs');
+const { ADAPTERS, PASSWORD, KEY_SPELLINGS } = require('./adapters.cjs');
 const { nodeCryptoAdapter } = require('./node-crypto.cjs');
 
 // ---- options ------------------------------------------------------------------------------------
@@ -62,19 +62,14 @@ const MODE = {
   ours: 'per call: host entropy + encrypt; parsed key cached by its text',
   uncached: 'per call: host entropy + parse + encrypt (two spellings of the key alternate, so the cache misses)',
 };
-// Our key cache holds one entry keyed by the exact text; alternating two spellings of the same key
-// (SM2 hex lower/upper case, RSA PEM with/without a trailing newline) defeats it, which is what a
-// one-off login costs. Peers that parse per call are compared with this row, pre-parsed ones with
-// the cached row.
-const UNCACHED = {
-  sm2: (k, i) => (i & 1 ? k.sm2Public.toUpperCase() : k.sm2Public),
-  rsa: (k, i) => (i & 1 ? k.rsaPem.trim() + '\n\n' : k.rsaPem),
-};
+// The uncached rows alternate two spellings of one key (KEY_SPELLINGS in adapters.cjs) so that our
+// key cache misses. Peers that parse per call are compared with them, pre-parsed ones with the
+// cached rows.
 
 function uncachedCases(core, key, pw) {
   return ['sm2', 'rsa'].map((alg) => {
     let i = 0;
-    return { id: `${alg}:ours:uncached`, async: true, fn: () => core.encryptPassword(alg, UNCACHED[alg](key, i++), pw) };
+    return { id: `${alg}:ours:uncached`, async: true, fn: () => core.encryptPassword(alg, KEY_SPELLINGS[alg](key, i++), pw) };
   });
 }
 
@@ -207,7 +202,7 @@ async function browserBench() {
   const esbuild = require('esbuild');
   const { chromium } = require('playwright-core');
   const bundle = esbuild.buildSync({
-    stdin: { contents: "const { ADAPTERS } = require('./adapters.cjs'); const { measure } = require('./harness.cjs'); globalThis.BENCH = { ADAPTERS, measure };", resolveDir: HERE, loader: 'js' },
+    stdin: { contents: "const { ADAPTERS, KEY_SPELLINGS } = require('./adapters.cjs'); const { measure } = require('./harness.cjs'); globalThis.BENCH = { ADAPTERS, KEY_SPELLINGS, measure };", resolveDir: HERE, loader: 'js' },
     bundle: true, format: 'iife', platform: 'browser', target: 'es2020', write: false, logLevel: 'error', nodePaths: [path.join(ROOT, 'node_modules')],
     define: { global: 'globalThis' },
   }).outputFiles[0].text;
@@ -241,8 +236,7 @@ async function browserBench() {
       ];
       for (const alg of ['sm2', 'rsa']) {
         let i = 0;
-        const spell = alg === 'sm2' ? (n) => (n & 1 ? key.sm2Public.toUpperCase() : key.sm2Public) : (n) => (n & 1 ? key.rsaPem.trim() + '\n\n' : key.rsaPem);
-        cases.push({ id: `${alg}:ours:uncached`, async: true, fn: () => core.encryptPassword(alg, spell(i++), pw) });
+        cases.push({ id: `${alg}:ours:uncached`, async: true, fn: () => core.encryptPassword(alg, globalThis.BENCH.KEY_SPELLINGS[alg](key, i++), pw) });
       }
       for (const [alg, name, mode] of jsCases) cases.push({ id: `${alg}:${name}:${mode}`, fn: globalThis.BENCH.ADAPTERS[name]()[mode](key) });
       return globalThis.BENCH.measure(cases, { secs, rounds });
