@@ -31,15 +31,13 @@ export class Utf8Decoder {
   decode(bytes) {
     let out = '';
     if (!bytes) return out;
-    // ASCII only (most JSON the core hands out): whole chunks at once, no per-byte work.
+    // The ASCII prefix (all of most JSON the core hands out) in whole chunks, no per-byte work;
+    // the rest byte by byte.
     let i = 0;
     while (i < bytes.length && bytes[i] < 0x80) i++;
-    if (i === bytes.length) {
-      for (let j = 0; j < i; j += 4096) out += String.fromCharCode.apply(null, bytes.subarray(j, j + 4096));
-      return out;
-    }
+    for (let j = 0; j < i; j += 4096) out += String.fromCharCode.apply(null, bytes.subarray(j, Math.min(i, j + 4096)));
     const chunk = [];
-    for (i = 0; i < bytes.length;) {
+    while (i < bytes.length) {
       let c = bytes[i++];
       if (c > 0x7f) {
         const n = c > 0xef ? 3 : c > 0xdf ? 2 : 1;
