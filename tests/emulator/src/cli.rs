@@ -16,6 +16,21 @@ pub struct Cli {
     #[arg(long, env = "MINIAPP_EMULATOR_DATA", default_value = "./.emulator-data")]
     pub data_dir: PathBuf,
 
+    /// Start from the data snapshot in DIR (written by --export-on-exit or POST /__admin/export),
+    /// replacing the data directory's users, documents and files.
+    #[arg(long, value_name = "DIR", conflicts_with = "seed")]
+    pub import: Option<PathBuf>,
+
+    /// Write a data snapshot to DIR when the emulator stops (Ctrl-C or SIGTERM); also the default
+    /// directory of POST /__admin/export.
+    #[arg(long, value_name = "DIR")]
+    pub export_on_exit: Option<PathBuf>,
+
+    /// Start from the users and documents of a JSON seed file (see tests/emulator/README.md),
+    /// replacing the data directory's data.
+    #[arg(long, value_name = "FILE")]
+    pub seed: Option<PathBuf>,
+
     /// The built SDK package served to the console playground at `/__console/sdk/`
     /// (default: `pkg` in the current directory, else the workspace's `pkg`).
     #[arg(long, env = "MINIAPP_EMULATOR_SDK_DIR")]
@@ -137,6 +152,8 @@ pub struct Config {
     pub login_lock_ms: i64,
     pub access_token_ttl_s: i64,
     pub refresh_token_ttl_ms: i64,
+    /// `--export-on-exit`: where the exit snapshot goes and `POST /__admin/export`'s default.
+    pub export_on_exit: Option<PathBuf>,
 }
 
 impl From<&Cli> for Config {
@@ -163,6 +180,7 @@ impl From<&Cli> for Config {
             login_lock_ms: c.login_lock_secs.max(1).saturating_mul(1000),
             access_token_ttl_s: c.access_token_ttl_secs.max(1),
             refresh_token_ttl_ms: c.refresh_token_ttl_secs.max(1).saturating_mul(1000),
+            export_on_exit: c.export_on_exit.clone(),
         }
     }
 }

@@ -192,6 +192,22 @@ pub const DATA_TABLES: &[&str] = &[
     "sl_files",
 ];
 
+/// Tables a data snapshot leaves out (`src/snapshot.rs`). Every other table of the database is
+/// exported, so a table added later is included without touching the snapshot code: the server's
+/// keys (`kv`), and tokens, sessions and one-time codes, which must never end up in a directory a
+/// developer commits (refresh tokens are stored hashed, but a snapshot holds none at all).
+pub const SNAPSHOT_EXCLUDED: &[&str] =
+    &["kv", "access_tokens", "refresh_tokens", "sl_sessions", "sms_codes", "platform_codes"];
+
+/// Every table of the database (SQLite's own `sqlite_*` tables aside), by name.
+pub fn table_names(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 7) <> 'sqlite_' ORDER BY name",
+    )?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    rows.collect()
+}
+
 #[derive(Clone)]
 pub struct Store {
     conn: Arc<Mutex<Connection>>,
@@ -230,6 +246,11 @@ impl Store {
 
     pub fn db_path(&self) -> &Path {
         &self.db_path
+    }
+
+    /// Where uploaded file bodies live, one file per id.
+    pub fn files_dir(&self) -> &Path {
+        &self.files_dir
     }
 
     /// Runs `f` on the shared connection on the blocking pool.
