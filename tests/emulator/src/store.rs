@@ -196,8 +196,16 @@ pub const DATA_TABLES: &[&str] = &[
 /// exported, so a table added later is included without touching the snapshot code: the server's
 /// keys (`kv`), and tokens, sessions and one-time codes, which must never end up in a directory a
 /// developer commits (refresh tokens are stored hashed, but a snapshot holds none at all).
-pub const SNAPSHOT_EXCLUDED: &[&str] =
-    &["kv", "access_tokens", "refresh_tokens", "sl_sessions", "sms_codes", "platform_codes"];
+pub const SNAPSHOT_EXCLUDED: &[&str] = &[
+    "kv",
+    "access_tokens",
+    "refresh_tokens",
+    "sl_sessions",
+    "sms_codes",
+    "email_codes",
+    "platform_codes",
+    "verify_tokens",
+];
 
 /// Every table of the database (SQLite's own `sqlite_*` tables aside), by name.
 pub fn table_names(conn: &Connection) -> rusqlite::Result<Vec<String>> {
