@@ -20,6 +20,8 @@ if cargo tree -p miniapp-sdk --target wasm32-unknown-unknown -e normal --prefix 
   echo "getrandom entered the wasm32 dependency graph: wire it to the DRBG or drop the feature that pulls it" >&2
   exit 1
 fi
+phase "gate: no Apple-framework crate in the emulator's macOS dependency graph (the cross build cannot link one)"
+node .ci/build-emulator.mjs --gate
 phase "cargo test (each crate with its own features)"
 # Not `--workspace`: the emulator turns on serde_json's `preserve_order`, and feature unification
 # would test the SDK with a serde_json the package does not ship (src/json.rs has a test that fails
