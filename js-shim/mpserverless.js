@@ -107,19 +107,27 @@ function failureIn(res) {
   return null;
 }
 
-/** One Error per platform failure, its message normalised so the core can tell timeouts apart. */
+/**
+ * One Error per platform failure, its message normalised; a timeout carries `kind: 'timeout'`, which
+ * the core reads as a structured kind (it never classifies by the text).
+ */
 function platformFailure(name, err) {
   let msg;
-  if (err && typeof err === 'object' && typeof err.errMsg === 'string') msg = err.errMsg;
-  else if (err && typeof err === 'object' && err.error !== undefined && parseInt(err.error, 10)) {
+  let timeout = false;
+  if (err && typeof err === 'object' && typeof err.errMsg === 'string') {
+    msg = err.errMsg;
+    timeout = /timeout/i.test(msg); // wx / tt / dd report `request:fail timeout`
+  } else if (err && typeof err === 'object' && err.error !== undefined && parseInt(err.error, 10)) {
     const n = parseInt(err.error, 10);
     const detail = err.errorMessage || err.message || '';
     // Alipay: 13 is a timeout; 12 a network error; 19 an HTTP error (see reference §7).
-    msg = name + ':fail ' + (n === 13 ? 'timeout' : 'error ' + n) + (detail ? ' ' + detail : '');
+    timeout = n === 13;
+    msg = name + ':fail ' + (timeout ? 'timeout' : 'error ' + n) + (detail ? ' ' + detail : '');
   } else if (err instanceof Error || (err && typeof err.message === 'string')) msg = name + ':fail ' + err.message;
   else msg = name + ':fail ' + String(err);
   const e = new Error(msg);
   e.errMsg = msg;
+  if (timeout) e.kind = 'timeout';
   return e;
 }
 

@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/__admin/config", get(config))
         .route("/__admin/users", get(list_users).post(create_user))
         .route("/__admin/sms", get(sms_inbox))
+        .route("/__admin/email", get(email_inbox))
         .route("/__admin/reset", post(reset))
         .route("/__admin/export", post(export))
         .route("/__admin/collections", get(list_collections).post(create_collection))
@@ -223,6 +224,17 @@ async fn sms_inbox(State(state): State<AppState>, Query(q): Query<HashMap<String
         state
             .store
             .call(move |conn| Ok((StatusCode::OK, Value::Array(authing::sms_inbox(conn, &pool, phone.as_deref())?))))
+            .await,
+    )
+}
+
+async fn email_inbox(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let pool = state.cfg.user_pool_id.clone();
+    let email = q.get("email").cloned();
+    respond(
+        state
+            .store
+            .call(move |conn| Ok((StatusCode::OK, Value::Array(authing::email_inbox(conn, &pool, email.as_deref())?))))
             .await,
     )
 }

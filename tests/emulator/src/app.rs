@@ -93,7 +93,7 @@ pub fn router(state: AppState) -> Router {
 pub fn error_for_path(path: &str, err: ApiError) -> Response {
     if path.starts_with("/oidc/") {
         authing::oidc_error(err)
-    } else if path.starts_with("/api/") {
+    } else if path.starts_with("/api/") || path.starts_with("/connections/") {
         authing::error_response(err)
     } else if path.starts_with("/client") {
         serverless::error_response(err)

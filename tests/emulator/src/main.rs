@@ -9,6 +9,7 @@ mod console;
 mod error;
 mod json;
 mod keys;
+mod open_data;
 mod platform;
 mod seed;
 mod serverless;
