@@ -63,6 +63,9 @@ const short = (id) => (typeof id === 'string' && id.length > 10 ? id.slice(0, 8)
 
 const SECRET_KEY = /(^|[_-])token$|Token$|^token$|secret|authorization|cookie|signature$/i;
 const PASSWORD_KEY = /^(password|oldPassword|newPassword)$/i;
+// One-time codes (SMS pass codes, wx.login / my.getAuthCode codes, OAuth codes). A value without a
+// digit is an error code ("InvalidParameter", "DatabaseError.DuplicateKey"), shown as it is.
+const CODE_KEY = /^(code|passCode|authCode|phoneCode|verifyCode)$/i;
 
 export function redactValue(v) {
   if (typeof v !== 'string') return v;
@@ -76,6 +79,7 @@ export function redactDeep(v, key) {
     if (SECRET_KEY.test(key)) return redactValue(v);
     // Ciphertexts (RSA/SM2) are long: show them; a short value is a plaintext password.
     if (PASSWORD_KEY.test(key) && v.length < 64) return '••••••';
+    if (CODE_KEY.test(key) && /\d/.test(v)) return redactValue(v);
   }
   if (Array.isArray(v)) return v.map((x) => redactDeep(x));
   if (v && typeof v === 'object') {
