@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, assertPkgBuilt } from './_helpers.mjs';
+import { ROOT, PKG, assertPkgBuilt } from './_helpers.mjs';
 import { startEmulator } from './_emulator.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -94,7 +94,7 @@ describe('emulator console in headless Chromium', { skip, timeout: 15 * 60_000 }
   before(async () => {
     assertPkgBuilt();
     const { chromium } = await import('playwright-core');
-    emu = await startEmulator({ args: ['--sms-interval-secs', '0', '--sdk-dir', path.join(ROOT, 'pkg')] });
+    emu = await startEmulator({ args: ['--sms-interval-secs', '0', '--sdk-dir', PKG] });
     userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'miniapp-console-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
