@@ -13,9 +13,11 @@ pub mod authing;
 pub mod crypto;
 pub mod error;
 pub mod host;
+pub mod json;
 pub mod secret;
 #[cfg(feature = "serverless")]
 pub mod serverless;
+pub mod single_flight;
 
 #[cfg(test)]
 pub mod fake_host;
@@ -23,4 +25,4 @@ pub mod fake_host;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use error::{Error, HostError, HostErrorKind};
+pub use error::{Error, ErrorCode, HostError, HostErrorKind};

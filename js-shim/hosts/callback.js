@@ -9,19 +9,22 @@ function isFailure(res) {
 
 /**
  * One Error per platform failure, `errMsg` and `message` both `<name>:fail …` (wx failures keep
- * their own errMsg; Alipay's `{error: N, errorMessage}` becomes `<name>:fail error N …`, 13 being
- * `timeout`), so the core can tell timeouts apart.
+ * their own errMsg; Alipay's `{error: N, errorMessage}` becomes `<name>:fail error N …`). A timeout
+ * carries `kind: 'timeout'`, which the core reads as a structured kind (it never classifies by the
+ * text): wx / tt / dd report `<name>:fail timeout`, Alipay error 13.
  */
 function platformFailure(name, err) {
   const o = err && typeof err === 'object' ? err : null;
   // Alipay: 13 is a timeout; 12 a network error; 19 an HTTP error (see reference §7).
   const n = o && parseInt(o.error, 10);
   const detail = o && (o.errorMessage || o.message);
-  const msg = o && typeof o.errMsg === 'string' ? o.errMsg
+  const wx = o && typeof o.errMsg === 'string';
+  const msg = wx ? o.errMsg
     : n ? name + ':fail ' + (n === 13 ? 'timeout' : 'error ' + n) + (detail ? ' ' + detail : '')
       : name + ':fail ' + (o && typeof o.message === 'string' ? o.message : String(err));
   const e = new Error(msg);
   e.errMsg = msg;
+  if (wx ? /timeout/i.test(msg) : n === 13) e.kind = 'timeout';
   return e;
 }
 

@@ -35,6 +35,8 @@ pub struct AppState {
     pub functions: Arc<Registry>,
     /// Where the console may find the built SDK package, in order of preference.
     pub sdk_dirs: Arc<Vec<PathBuf>>,
+    /// The newest client requests, for the console's traffic panel.
+    pub traffic: Arc<crate::traffic::TrafficLog>,
 }
 
 impl AppState {
@@ -51,6 +53,7 @@ impl AppState {
             txs,
             functions: Arc::new(Registry::builtin()),
             sdk_dirs: Arc::new(sdk_dirs),
+            traffic: Arc::default(),
         }
     }
 
@@ -72,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .merge(platform::router())
         .merge(admin::router())
         .merge(console::router())
+        .merge(crate::traffic::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
@@ -81,6 +85,7 @@ pub fn router(state: AppState) -> Router {
             (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(json!({"statusCode": 500, "message": "internal error"})))
                 .into_response()
         }))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::traffic::record))
         .with_state(state)
 }
 
@@ -88,7 +93,7 @@ pub fn router(state: AppState) -> Router {
 pub fn error_for_path(path: &str, err: ApiError) -> Response {
     if path.starts_with("/oidc/") {
         authing::oidc_error(err)
-    } else if path.starts_with("/api/") {
+    } else if path.starts_with("/api/") || path.starts_with("/connections/") {
         authing::error_response(err)
     } else if path.starts_with("/client") {
         serverless::error_response(err)
