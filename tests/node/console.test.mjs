@@ -192,6 +192,22 @@ describe('emulator console in headless Chromium', { skip, timeout: 15 * 60_000 }
     await shot('2-sms-passcode', { fullPage: true });
   });
 
+  test('the email inbox panel shows sendEmailCode codes, and marks them used', { timeout: 3 * STEP_MS }, async () => {
+    const email = 'console-inbox@example.com';
+    const post = (p, headers, body) => fetch(emu.url + p, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }).then((r) => r.json());
+    const sent = await post('/api/v3/send-email', { 'x-authing-userpool-id': 'dev-pool' }, { email, channel: 'CHANNEL_LOGIN' });
+    assert.equal(sent.statusCode, 200, JSON.stringify(sent));
+    const cell = await page.waitForSelector(`#email tr[data-email="${email}"] .sms-code`);
+    const code = (await cell.textContent()).trim();
+    assert.match(code, /^\d{6}$/);
+    assert.equal((await emu.admin('GET', `/__admin/email?email=${email}`))[0].code, code, 'the panel shows the code the emulator sent');
+    assert.match(await page.textContent('#email h2'), /Email inbox \(\d+\)/);
+    const signin = await post('/api/v3/signin', { 'x-authing-app-id': 'dev-app' }, { connection: 'PASSCODE', passCodePayload: { email, passCode: code }, options: { autoRegister: true } });
+    assert.equal(signin.statusCode, 200, JSON.stringify(signin));
+    await page.waitForSelector(`#email tr[data-email="${email}"] .tag.used`);
+    await shot('2b-email-inbox', { fullPage: true });
+  });
+
   test('updateAvatar uploads a PNG that the files panel shows', { timeout: 3 * STEP_MS }, async () => {
     const relogin = await run('authing', 'loginByPassword', {
       passwordPayload: { account: ALICE.username, password: ALICE.password },
