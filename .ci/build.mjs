@@ -269,9 +269,10 @@ function main() {
   fs.mkdirSync(path.join(pkg, 'miniprogram_dist'), { recursive: true });
   const report = [];
   for (const v of VARIANTS) (jsOnly ? packageVariant : buildVariant)(v, report);
-  for (const f of fs.readdirSync(path.join(root, 'pkg-template'))) {
-    // Subdirectories are other packages' templates (emulator/: .ci/build-emulator.mjs).
-    if (fs.statSync(path.join(root, 'pkg-template', f)).isDirectory()) continue;
+  // Files only: pkg-template/emulator/ holds the emulator's npm packages (.ci/build-emulator.mjs), not the SDK's.
+  for (const e of fs.readdirSync(path.join(root, 'pkg-template'), { withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const f = e.name;
     fs.copyFileSync(path.join(root, 'pkg-template', f), path.join(pkg, f));
     // WeChat's npm build copies only the miniprogram directory: give it the CommonJS entries too.
     if (f.endsWith('.js')) fs.copyFileSync(path.join(root, 'pkg-template', f), path.join(pkg, 'miniprogram_dist', f));
