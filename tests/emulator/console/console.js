@@ -1,6 +1,6 @@
 // Entry of the console page: reads the tenant, polls the admin API into the panels (re-rendering a
 // panel only when its data changed), and starts the playground.
-import { h, api, renderUsers, renderSms, renderFiles, renderSessions, renderCollections } from './panels.js';
+import { h, api, renderUsers, renderSms, renderEmail, renderFiles, renderSessions, renderCollections } from './panels.js';
 import { Playground } from './playground.js';
 import { TrafficPanel } from './traffic.js';
 
@@ -48,6 +48,7 @@ export function refresh() {
     await Promise.all([
       panel('users', '/__admin/users', renderUsers, (d) => d.length),
       panel('sms', '/__admin/sms', (root, d) => renderSms(root, d, (m) => playground && playground.usePassCode(m)), (d) => d.length),
+      panel('email', '/__admin/email', renderEmail, (d) => d.length),
       panel('files', '/__admin/files', renderFiles, (d) => (d.uploads || []).length + (d.serverless || []).length),
       panel('sessions', '/__admin/sessions', renderSessions),
       traffic && traffic.refresh(),
