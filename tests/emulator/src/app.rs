@@ -19,7 +19,7 @@ use crate::keys::{KeyRing, Secrets};
 use crate::serverless::function::Registry;
 use crate::serverless::tx::TxManager;
 use crate::store::Store;
-use crate::{admin, authing, console, platform, serverless};
+use crate::{admin, authing, clock, console, drain, platform, serverless};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -71,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(serverless::router(&state))
         .merge(platform::router())
         .merge(admin::router())
+        .merge(clock::router())
         .merge(console::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -81,6 +82,8 @@ pub fn router(state: AppState) -> Router {
             (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(json!({"statusCode": 500, "message": "internal error"})))
                 .into_response()
         }))
+        .layer(axum::middleware::from_fn(drain::drain_unread))
+        .layer(axum::middleware::map_response(clock::stamp_date))
         .with_state(state)
 }
 
