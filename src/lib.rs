@@ -9,10 +9,12 @@
 
 #[cfg(feature = "auth")]
 pub mod authing;
+pub mod clock;
 #[cfg(feature = "auth")]
 pub mod crypto;
 pub mod error;
 pub mod host;
+pub mod retry;
 pub mod secret;
 #[cfg(feature = "serverless")]
 pub mod serverless;

@@ -9,15 +9,19 @@ use super::config::{Config, Platform};
 use super::json::{Json, Obj};
 use super::outcome::Failure;
 use super::password::{public_key_of, EncryptType, PasswordLogin, PasswordUpdate};
-use super::state::{build_state, state_key, LoginState};
+use super::rejected::token_rejected;
+use super::state::{build_state, jwt_seconds, state_key, LoginState};
 use super::token::{refresh_body, SingleFlight};
 use super::transport::{self, form_encode, Kind, FORM};
 use super::{avatar, code, phone, profile, sms};
+use crate::clock::ServerClock;
 use crate::crypto::{rsa, sm2, Drbg};
 use crate::error::{Error, HostError, HostErrorKind};
 use crate::host::{Host, Method};
+use crate::retry;
 use crate::secret::AccessToken;
 use core::cell::{Cell, RefCell};
+use core::future::Future;
 
 /// Message of `getLoginState` when nothing is stored.
 pub const NO_STATE: &str = "login state not found, please login";
@@ -52,6 +56,7 @@ pub struct AuthingClient<H: Host> {
     /// not overwrite it.
     generation: Cell<u64>,
     auto_refresh_blocked_until: Cell<f64>,
+    clock: ServerClock,
 }
 
 fn parse_obj(text: &str, what: &str) -> Result<Obj, Failure> {
@@ -91,6 +96,7 @@ impl<H: Host> AuthingClient<H> {
             refresh: SingleFlight::default(),
             generation: Cell::new(0),
             auto_refresh_blocked_until: Cell::new(f64::NEG_INFINITY),
+            clock: ServerClock::default(),
         }
     }
 
@@ -102,6 +108,11 @@ impl<H: Host> AuthingClient<H> {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The offset applied to the device clock (server minus device, ms; see [`crate::clock`]).
+    pub fn clock_offset_ms(&self) -> f64 {
+        self.clock.offset_ms()
     }
 
     // ---- transport -------------------------------------------------------------------------
@@ -116,12 +127,22 @@ impl<H: Host> AuthingClient<H> {
     ) -> Result<Json, Failure> {
         let req = transport::request(method, self.config.url(path), headers, body);
         let res = self.host.request(req).await.map_err(|e| Failure::from(Error::Host(e)))?;
+        self.clock.observe_response(&res, self.host.now_ms());
         transport::classify(kind, &res)
     }
 
-    async fn post_with_token(&self, path: &str, token: &AccessToken, body: &Obj) -> Result<Json, Failure> {
-        let headers = [("x-authing-userpool-id", self.config.user_pool_id.as_str()), ("Authorization", token.secret())];
-        self.send(Kind::Api, Method::Post, path, &headers, Some(body.to_text())).await
+    /// A token-bearing POST, retried once after a refresh when the token is rejected in flight.
+    async fn post_with_token(&self, path: &str, token: AccessToken, body: &Obj) -> Result<Json, Failure> {
+        let body = body.to_text();
+        self.with_token(token, |token| {
+            let body = body.clone();
+            async move {
+                let headers =
+                    [("x-authing-userpool-id", self.config.user_pool_id.as_str()), ("Authorization", token.secret())];
+                self.send(Kind::Api, Method::Post, path, &headers, Some(body)).await
+            }
+        })
+        .await
     }
 
     // ---- state -----------------------------------------------------------------------------
@@ -136,7 +157,13 @@ impl<H: Host> AuthingClient<H> {
     }
 
     async fn save_state(&self, token: Obj) -> Result<LoginState, Failure> {
-        let state = build_state(token, self.host.now_ms());
+        let now = self.host.now_ms();
+        let iat =
+            ["access_token", "id_token"].iter().find_map(|k| token.get_str(k).and_then(|t| jwt_seconds(t, "iat")));
+        if let Some(sample) = iat.and_then(|iat| ServerClock::sample(iat, now)) {
+            self.clock.observe(sample);
+        }
+        let state = build_state(token, now, self.clock.offset_ms());
         self.host.storage_set(&state_key(&self.config.app_id), &state.0.to_text()).await.map_err(storage_failure)?;
         // New tokens: a back-off earned by the previous refresh token no longer applies.
         self.auto_refresh_blocked_until.set(f64::NEG_INFINITY);
@@ -156,7 +183,7 @@ impl<H: Host> AuthingClient<H> {
     /// still valid.
     async fn current_state(&self) -> Result<LoginState, Failure> {
         let state = self.read_state().await?;
-        let now = self.host.now_ms();
+        let now = self.now_for(&state);
         let valid = state.is_valid(now);
         if valid && !state.refresh_due(now) {
             return Ok(state);
@@ -168,10 +195,81 @@ impl<H: Host> AuthingClient<H> {
                 Err(_) => self.auto_refresh_blocked_until.set(self.host.now_ms() + AUTO_REFRESH_BACKOFF_MS),
             }
         }
-        if state.is_valid(self.host.now_ms()) {
+        if state.is_valid(self.now_for(&state)) {
             Ok(state)
         } else {
             Err(Failure::not_logged_in(STATE_EXPIRED))
+        }
+    }
+
+    /// The clock a state's expiry is compared with: the device's for `expires_at` (counted from
+    /// the device clock), the server's for a JWT `exp`.
+    fn now_for(&self, state: &LoginState) -> f64 {
+        let device = self.host.now_ms();
+        if state.expiry_is_server_time() {
+            self.clock.now(device)
+        } else {
+            device
+        }
+    }
+
+    /// A token-bearing request sent with `token`. When the server rejects the token in flight
+    /// (it refused before acting) and a refresh token is stored: one refresh (shared with every
+    /// concurrent caller) and one retry with the new token. A failed refresh answers with the
+    /// official `refresh_token has expired, please login again` (or the host's failure); without
+    /// a refresh token the server's rejection is returned as it is.
+    async fn with_token<F, Fut>(&self, token: AccessToken, send: F) -> Result<Json, Failure>
+    where
+        F: Fn(AccessToken) -> Fut,
+        Fut: Future<Output = Result<Json, Failure>>,
+    {
+        let current = &RefCell::new(token);
+        retry::once(
+            move || send(current.borrow().clone()),
+            move |rejection| {
+                let stale = current.borrow().clone();
+                async move {
+                    if !token_rejected(&rejection) {
+                        return Err(rejection);
+                    }
+                    let fresh = self.refresh_after_rejection(rejection, &stale).await?;
+                    *current.borrow_mut() = fresh;
+                    Ok(())
+                }
+            },
+        )
+        .await
+    }
+
+    /// The access token that replaces `stale` after the server rejected it: the stored one when a
+    /// refresh or login already replaced it, else the result of the (shared) refresh.
+    async fn refresh_after_rejection(&self, rejection: Failure, stale: &AccessToken) -> Result<AccessToken, Failure> {
+        let state = self.read_state().await.map_err(|_| rejection.clone())?;
+        if state.refresh_token().is_none() {
+            return Err(rejection);
+        }
+        let fresh = self
+            .refresh
+            .run(
+                || async {
+                    let state = self.read_state().await?;
+                    match state.access_token() {
+                        Some(t) if t != *stale => Ok(state),
+                        _ => self.refresh_once().await,
+                    }
+                },
+                abandoned,
+            )
+            .await;
+        match fresh {
+            Ok(state) => state.access_token().ok_or_else(|| Failure::not_logged_in(TOKEN_EXPIRED)),
+            Err(f) => {
+                self.auto_refresh_blocked_until.set(self.host.now_ms() + AUTO_REFRESH_BACKOFF_MS);
+                Err(match f.code {
+                    "SERVER" | "NOT_LOGGED_IN" | "BAD_RESPONSE" => Failure::not_logged_in(REFRESH_EXPIRED),
+                    _ => f,
+                })
+            }
         }
     }
 
@@ -379,7 +477,7 @@ impl<H: Host> AuthingClient<H> {
             Some(kind) => Some(self.encrypt(kind, update.new_password()).await?),
             None => None,
         };
-        self.post_with_token("/api/v3/update-password", &token, &update.body(cipher)).await
+        self.post_with_token("/api/v3/update-password", token, &update.body(cipher)).await
     }
 
     /// `getUserInfo(flags?)`. `input` is `None` when the caller passed nothing.
@@ -393,8 +491,16 @@ impl<H: Host> AuthingClient<H> {
             Some(_) => return Err(Failure::invalid("getUserInfo options must be an object")),
         };
         let token = self.access_token().await?;
-        let headers = [("x-authing-userpool-id", self.config.user_pool_id.as_str()), ("Authorization", token.secret())];
-        self.send(Kind::Api, Method::Get, &profile::get_profile_path(flags.as_ref()), &headers, None).await
+        let path = profile::get_profile_path(flags.as_ref());
+        self.with_token(token, |token| {
+            let path = path.clone();
+            async move {
+                let headers =
+                    [("x-authing-userpool-id", self.config.user_pool_id.as_str()), ("Authorization", token.secret())];
+                self.send(Kind::Api, Method::Get, &path, &headers, None).await
+            }
+        })
+        .await
     }
 
     /// `updateUserInfo(data)`.
@@ -404,7 +510,7 @@ impl<H: Host> AuthingClient<H> {
     pub async fn update_user_info(&self, input: &str) -> Result<Json, Failure> {
         let body = parse_obj(input, "updateUserInfo options")?;
         let token = self.access_token().await?;
-        self.post_with_token("/api/v3/update-profile", &token, &body).await
+        self.post_with_token("/api/v3/update-profile", token, &body).await
     }
 
     /// Whether the token-bearing methods would run: `[null, true]` or their `NOT_LOGGED_IN` error.
@@ -429,7 +535,7 @@ impl<H: Host> AuthingClient<H> {
         let upload = avatar::upload_request(self.config.url(avatar::UPLOAD_PATH), file_path);
         let res = self.host.upload_file(upload).await.map_err(|e| Failure::from(Error::Host(e)))?;
         let (parsed, url) = avatar::parse_upload(&res)?;
-        self.post_with_token("/api/v3/update-profile", &token, &Obj::new().with("photo", Json::str(url))).await?;
+        self.post_with_token("/api/v3/update-profile", token, &Obj::new().with("photo", Json::str(url))).await?;
         Ok(parsed)
     }
 
@@ -440,9 +546,8 @@ impl<H: Host> AuthingClient<H> {
     pub async fn logout(&self) -> Result<Json, Failure> {
         let state = self.read_state().await;
         self.bump_generation();
-        let now = self.host.now_ms();
         let token = match &state {
-            Ok(s) if s.is_valid(now) => s.access_token(),
+            Ok(s) if s.is_valid(self.now_for(s)) => s.access_token(),
             _ => None,
         };
         if let Some(token) = token {

@@ -9,15 +9,17 @@
 use super::authorize::{self, AuthKind};
 use super::config::Config;
 use super::db;
-use super::envelope::{self, is_invalid_token, Reply};
+use super::envelope::{self, is_invalid_token, is_timestamp_rejected, Reply};
 use super::file;
 use super::function;
+use crate::clock::ServerClock;
 use crate::error::Error;
 use crate::host::Host;
+use crate::retry;
 use crate::secret::AccessToken;
 use core::future::poll_fn;
 use core::task::{Poll, Waker};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 #[derive(Debug, Default)]
@@ -89,12 +91,19 @@ pub struct Client<H: Host> {
     cfg: Config,
     session: RefCell<Session>,
     flight: RefCell<Option<Rc<Flight>>>,
+    clock: ServerClock,
 }
 
 impl<H: Host> Client<H> {
     /// A client for `cfg` over `host`. No I/O happens until `authorize`.
     pub fn new(host: H, cfg: Config) -> Client<H> {
-        Client { host, cfg, session: RefCell::new(Session::default()), flight: RefCell::new(None) }
+        Client {
+            host,
+            cfg,
+            session: RefCell::new(Session::default()),
+            flight: RefCell::new(None),
+            clock: ServerClock::default(),
+        }
     }
 
     /// The configuration.
@@ -112,12 +121,47 @@ impl<H: Host> Client<H> {
         self.session.borrow().token.is_some()
     }
 
-    /// Sends one signed RPC and classifies the reply.
+    /// Sends one signed RPC and classifies the reply. The timestamp is the server's time as
+    /// [`ServerClock`] knows it; when the gateway rejects it anyway, the clock adopts the rejecting
+    /// answer's `Date` and the RPC is re-signed and sent once more.
     async fn send(&self, method: &str, params: Option<&str>, token: Option<&str>) -> Result<Reply, Error> {
-        let ts = envelope::timestamp(self.host.now_ms());
+        let sample = &Cell::new(None);
+        retry::once(
+            move || self.send_signed(method, params, token, sample),
+            move |e| {
+                let offset = sample.take();
+                async move {
+                    match offset {
+                        Some(offset) if is_timestamp_rejected(&e) => {
+                            self.clock.adopt(offset);
+                            Ok(())
+                        }
+                        _ => Err(e),
+                    }
+                }
+            },
+        )
+        .await
+    }
+
+    /// One signed RPC; `sample` receives the clock sample of the reply's `Date` header.
+    async fn send_signed(
+        &self,
+        method: &str,
+        params: Option<&str>,
+        token: Option<&str>,
+        sample: &Cell<Option<f64>>,
+    ) -> Result<Reply, Error> {
+        let ts = envelope::timestamp(self.clock.now(self.host.now_ms()));
         let req = envelope::build_request(&self.cfg, method, params, token, ts);
         let res = self.host.request(req).await?;
+        sample.set(self.clock.observe_response(&res, self.host.now_ms()));
         envelope::parse_reply(res)
+    }
+
+    /// The offset applied to the device clock (server minus device, ms).
+    pub fn clock_offset_ms(&self) -> f64 {
+        self.clock.offset_ms()
     }
 
     /// `user.authorize(options)`: `Ok(true)` = `{success: true}`. `options` is the JSON text of the
@@ -218,15 +262,25 @@ impl<H: Host> Client<H> {
     /// An authenticated RPC: token in body and header; on an invalid-token reply, one renewal (the
     /// stored flow) and one retry, re-signed with a new timestamp and token.
     pub async fn call(&self, method: &str, params: Option<&str>) -> Result<Reply, Error> {
-        let token = self.token().await?;
-        match self.send(method, params, Some(token.secret())).await {
-            Err(e) if is_invalid_token(&e) => {
-                self.renew(&token, e).await?;
+        let sent = &RefCell::new(None::<AccessToken>);
+        retry::once(
+            move || async move {
                 let token = self.token().await?;
-                self.send(method, params, Some(token.secret())).await
-            }
-            other => other,
-        }
+                let reply = self.send(method, params, Some(token.secret())).await;
+                *sent.borrow_mut() = Some(token);
+                reply
+            },
+            move |e| {
+                let stale = sent.borrow_mut().take();
+                async move {
+                    match stale {
+                        Some(stale) if is_invalid_token(&e) => self.renew(&stale, e).await,
+                        _ => Err(e),
+                    }
+                }
+            },
+        )
+        .await
     }
 
     /// `user.getInfo(options)`.
