@@ -58,12 +58,12 @@ impl ServerClock {
         if (sample_ms - current).abs() < APPLY_THRESHOLD_MS {
             return;
         }
-        self.offset_ms.set(if sample_ms.abs() < APPLY_THRESHOLD_MS { 0.0 } else { sample_ms.round() });
+        self.offset_ms.set(if sample_ms.abs() < APPLY_THRESHOLD_MS { 0.0 } else { sample_ms });
     }
 
     /// Takes a sample as it is: the server rejected our time, so even a small offset matters.
     pub fn adopt(&self, sample_ms: f64) {
-        self.offset_ms.set(sample_ms.round());
+        self.offset_ms.set(sample_ms);
     }
 
     /// The sample of a response's `Date` header received at `device_ms`, if it has a valid one.
@@ -189,7 +189,7 @@ mod tests {
     #[test]
     fn adopted_samples_apply_even_when_small() {
         let clock = ServerClock::default();
-        clock.adopt(3_000.4);
+        clock.adopt(3_000.0);
         assert_eq!(clock.offset_ms(), 3_000.0);
     }
 

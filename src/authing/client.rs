@@ -18,10 +18,9 @@ use crate::clock::ServerClock;
 use crate::crypto::{rsa, sm2, Drbg};
 use crate::error::{Error, HostError, HostErrorKind};
 use crate::host::{Host, Method};
-use crate::retry;
+use crate::retry::RetryOnce;
 use crate::secret::AccessToken;
 use core::cell::{Cell, RefCell};
-use core::future::Future;
 
 /// Message of `getLoginState` when nothing is stored.
 pub const NO_STATE: &str = "login state not found, please login";
@@ -133,16 +132,7 @@ impl<H: Host> AuthingClient<H> {
 
     /// A token-bearing POST, retried once after a refresh when the token is rejected in flight.
     async fn post_with_token(&self, path: &str, token: AccessToken, body: &Obj) -> Result<Json, Failure> {
-        let body = body.to_text();
-        self.with_token(token, |token| {
-            let body = body.clone();
-            async move {
-                let headers =
-                    [("x-authing-userpool-id", self.config.user_pool_id.as_str()), ("Authorization", token.secret())];
-                self.send(Kind::Api, Method::Post, path, &headers, Some(body)).await
-            }
-        })
-        .await
+        self.with_token(Method::Post, path, Some(body.to_text()), token).await
     }
 
     // ---- state -----------------------------------------------------------------------------
@@ -190,7 +180,7 @@ impl<H: Host> AuthingClient<H> {
         }
         if state.refresh_token().is_some() && (now >= self.auto_refresh_blocked_until.get() || self.refresh.in_flight())
         {
-            match self.refresh_shared().await {
+            match self.refresh_shared(None).await {
                 Ok(fresh) => return Ok(fresh),
                 Err(_) => self.auto_refresh_blocked_until.set(self.host.now_ms() + AUTO_REFRESH_BACKOFF_MS),
             }
@@ -213,56 +203,38 @@ impl<H: Host> AuthingClient<H> {
         }
     }
 
-    /// A token-bearing request sent with `token`. When the server rejects the token in flight
-    /// (it refused before acting) and a refresh token is stored: one refresh (shared with every
-    /// concurrent caller) and one retry with the new token. A failed refresh answers with the
-    /// official `refresh_token has expired, please login again` (or the host's failure); without
-    /// a refresh token the server's rejection is returned as it is.
-    async fn with_token<F, Fut>(&self, token: AccessToken, send: F) -> Result<Json, Failure>
-    where
-        F: Fn(AccessToken) -> Fut,
-        Fut: Future<Output = Result<Json, Failure>>,
-    {
-        let current = &RefCell::new(token);
-        retry::once(
-            move || send(current.borrow().clone()),
-            move |rejection| {
-                let stale = current.borrow().clone();
-                async move {
-                    if !token_rejected(&rejection) {
-                        return Err(rejection);
-                    }
-                    let fresh = self.refresh_after_rejection(rejection, &stale).await?;
-                    *current.borrow_mut() = fresh;
-                    Ok(())
+    /// A token-bearing request (`Authorization` = `token`). When the server rejects the token in
+    /// flight (it refused before acting) and a refresh token is stored: one refresh (shared with
+    /// every concurrent caller) and one retry with the new token and the same body. A failed
+    /// refresh answers with the official `refresh_token has expired, please login again` (or the
+    /// host's failure); without a refresh token the server's rejection is returned as it is.
+    async fn with_token(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+        token: AccessToken,
+    ) -> Result<Json, Failure> {
+        let (mut token, mut retry) = (token, RetryOnce::default());
+        loop {
+            let headers =
+                [("x-authing-userpool-id", self.config.user_pool_id.as_str()), ("Authorization", token.secret())];
+            match self.send(Kind::Api, method, path, &headers, body.clone()).await {
+                Err(rejection) if token_rejected(&rejection) && retry.take() => {
+                    token = self.refresh_after_rejection(rejection, &token).await?;
                 }
-            },
-        )
-        .await
+                other => return other,
+            }
+        }
     }
 
     /// The access token that replaces `stale` after the server rejected it: the stored one when a
     /// refresh or login already replaced it, else the result of the (shared) refresh.
     async fn refresh_after_rejection(&self, rejection: Failure, stale: &AccessToken) -> Result<AccessToken, Failure> {
-        let state = self.read_state().await.map_err(|_| rejection.clone())?;
-        if state.refresh_token().is_none() {
-            return Err(rejection);
-        }
-        let fresh = self
-            .refresh
-            .run(
-                || async {
-                    let state = self.read_state().await?;
-                    match state.access_token() {
-                        Some(t) if t != *stale => Ok(state),
-                        _ => self.refresh_once().await,
-                    }
-                },
-                abandoned,
-            )
-            .await;
-        match fresh {
+        match self.refresh_shared(Some(stale)).await {
             Ok(state) => state.access_token().ok_or_else(|| Failure::not_logged_in(TOKEN_EXPIRED)),
+            // Nothing to refresh with: the server's answer stands.
+            Err(f) if f.message == REFRESH_EMPTY || f.message == REFRESH_EXPIRED => Err(rejection),
             Err(f) => {
                 self.auto_refresh_blocked_until.set(self.host.now_ms() + AUTO_REFRESH_BACKOFF_MS);
                 Err(match f.code {
@@ -282,16 +254,23 @@ impl<H: Host> AuthingClient<H> {
         }
     }
 
-    async fn refresh_shared(&self) -> RefreshResult {
-        self.refresh.run(|| self.refresh_once(), abandoned).await
+    /// The shared refresh. With `replacing`, the refresh of a token the server rejected: skipped
+    /// when the stored token is no longer that one (a refresh or a login replaced it meanwhile).
+    async fn refresh_shared(&self, replacing: Option<&AccessToken>) -> RefreshResult {
+        self.refresh.run(|| self.refresh_once(replacing), abandoned).await
     }
 
-    async fn refresh_once(&self) -> RefreshResult {
+    async fn refresh_once(&self, replacing: Option<&AccessToken>) -> RefreshResult {
         let generation = self.generation.get();
         let state = self.read_state().await.map_err(|f| match f.code {
             "NOT_LOGGED_IN" => f.with_message(REFRESH_EXPIRED),
             _ => f,
         })?;
+        if let (Some(stale), Some(current)) = (replacing, state.access_token()) {
+            if current != *stale {
+                return Ok(state);
+            }
+        }
         let refresh_token = state.refresh_token().ok_or_else(|| Failure::not_logged_in(REFRESH_EMPTY))?;
         let headers = [("content-type", FORM), ("x-authing-app-id", self.config.app_id.as_str())];
         let body = refresh_body(refresh_token.secret());
@@ -445,7 +424,7 @@ impl<H: Host> AuthingClient<H> {
     /// # Errors
     /// `NOT_LOGGED_IN` with the official messages, server errors (`invalid_grant`...).
     pub async fn refresh_token(&self) -> Result<Json, Failure> {
-        self.refresh_shared().await.map(|s| s.to_json())
+        self.refresh_shared(None).await.map(|s| s.to_json())
     }
 
     /// `getPhone(data)`: the `phone_info` of the user's phone number.
@@ -491,16 +470,7 @@ impl<H: Host> AuthingClient<H> {
             Some(_) => return Err(Failure::invalid("getUserInfo options must be an object")),
         };
         let token = self.access_token().await?;
-        let path = profile::get_profile_path(flags.as_ref());
-        self.with_token(token, |token| {
-            let path = path.clone();
-            async move {
-                let headers =
-                    [("x-authing-userpool-id", self.config.user_pool_id.as_str()), ("Authorization", token.secret())];
-                self.send(Kind::Api, Method::Get, &path, &headers, None).await
-            }
-        })
-        .await
+        self.with_token(Method::Get, &profile::get_profile_path(flags.as_ref()), None, token).await
     }
 
     /// `updateUserInfo(data)`.

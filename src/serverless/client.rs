@@ -15,11 +15,11 @@ use super::function;
 use crate::clock::ServerClock;
 use crate::error::Error;
 use crate::host::Host;
-use crate::retry;
+use crate::retry::RetryOnce;
 use crate::secret::AccessToken;
 use core::future::poll_fn;
 use core::task::{Poll, Waker};
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 #[derive(Debug, Default)]
@@ -125,38 +125,17 @@ impl<H: Host> Client<H> {
     /// [`ServerClock`] knows it; when the gateway rejects it anyway, the clock adopts the rejecting
     /// answer's `Date` and the RPC is re-signed and sent once more.
     async fn send(&self, method: &str, params: Option<&str>, token: Option<&str>) -> Result<Reply, Error> {
-        let sample = &Cell::new(None);
-        retry::once(
-            move || self.send_signed(method, params, token, sample),
-            move |e| {
-                let offset = sample.take();
-                async move {
-                    match offset {
-                        Some(offset) if is_timestamp_rejected(&e) => {
-                            self.clock.adopt(offset);
-                            Ok(())
-                        }
-                        _ => Err(e),
-                    }
-                }
-            },
-        )
-        .await
-    }
-
-    /// One signed RPC; `sample` receives the clock sample of the reply's `Date` header.
-    async fn send_signed(
-        &self,
-        method: &str,
-        params: Option<&str>,
-        token: Option<&str>,
-        sample: &Cell<Option<f64>>,
-    ) -> Result<Reply, Error> {
-        let ts = envelope::timestamp(self.clock.now(self.host.now_ms()));
-        let req = envelope::build_request(&self.cfg, method, params, token, ts);
-        let res = self.host.request(req).await?;
-        sample.set(self.clock.observe_response(&res, self.host.now_ms()));
-        envelope::parse_reply(res)
+        let mut retry = RetryOnce::default();
+        loop {
+            let ts = envelope::timestamp(self.clock.now(self.host.now_ms()));
+            let req = envelope::build_request(&self.cfg, method, params, token, ts);
+            let res = self.host.request(req).await?;
+            let sample = self.clock.observe_response(&res, self.host.now_ms());
+            match (envelope::parse_reply(res), sample) {
+                (Err(e), Some(offset)) if is_timestamp_rejected(&e) && retry.take() => self.clock.adopt(offset),
+                (reply, _) => return reply,
+            }
+        }
     }
 
     /// The offset applied to the device clock (server minus device, ms).
@@ -262,25 +241,14 @@ impl<H: Host> Client<H> {
     /// An authenticated RPC: token in body and header; on an invalid-token reply, one renewal (the
     /// stored flow) and one retry, re-signed with a new timestamp and token.
     pub async fn call(&self, method: &str, params: Option<&str>) -> Result<Reply, Error> {
-        let sent = &RefCell::new(None::<AccessToken>);
-        retry::once(
-            move || async move {
-                let token = self.token().await?;
-                let reply = self.send(method, params, Some(token.secret())).await;
-                *sent.borrow_mut() = Some(token);
-                reply
-            },
-            move |e| {
-                let stale = sent.borrow_mut().take();
-                async move {
-                    match stale {
-                        Some(stale) if is_invalid_token(&e) => self.renew(&stale, e).await,
-                        _ => Err(e),
-                    }
-                }
-            },
-        )
-        .await
+        let mut retry = RetryOnce::default();
+        loop {
+            let token = self.token().await?;
+            match self.send(method, params, Some(token.secret())).await {
+                Err(e) if is_invalid_token(&e) && retry.take() => self.renew(&token, e).await?,
+                other => return other,
+            }
+        }
     }
 
     /// `user.getInfo(options)`.
