@@ -4,11 +4,10 @@ import initGlue, * as glue from 'miniapp-core-glue';
 import { setByteLoader } from './mp-shim.js';
 import { WASM_FILE, engine, source } from 'miniapp-core-source';
 import { standardByteLoader } from './hosts/standard.js';
-import { globalObject } from './hosts/index.js';
+import { globalObject } from './platform.js';
 import { sdkError, messageOf } from './errors.js';
 
 export const PACKAGE_NAME = 'miniapp-sdk';
-const SEED_BYTES = 48;
 
 let config = {};
 let loading = null;
@@ -49,7 +48,7 @@ async function seed(host) {
   }
   let bytes;
   try {
-    bytes = await host.getRandomValues(SEED_BYTES);
+    bytes = await host.getRandomValues(glue.seedBytes());
   } catch (e) {
     throw sdkError('NO_ENTROPY', 'the secure random source failed: ' + messageOf(e));
   }

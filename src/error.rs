@@ -1,11 +1,65 @@
-//! The one error type of the core and its stable codes.
+//! The one error model of the core: [`Error`] and its stable [`ErrorCode`].
 //!
 //! Every failure, whatever its source (host callback, network, server, crypto, bad input), becomes an
-//! [`Error`]; the wasm boundary turns it into a JS `Error` with a stable `code`
-//! (see `wasm::error_js`). Messages never contain secrets: they are built from static text, field
+//! [`Error`] with an [`ErrorCode`]; both clients present it from there (Authing as the `[error, data]`
+//! tuple's object, `authing::outcome`; MPServerless as `{code, type}`, `serverless::errors`), and the
+//! wasm boundary turns it into a JS `Error` with a stable `code` (see `wasm::error_js`). Codes are an
+//! enum, compared as values, never as text. Messages never contain secrets: they are built from static text, field
 //! names and server-provided messages only.
 
 use core::fmt;
+
+/// The stable codes of the SDK (`error.code` in JS, see the README's error tables).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// `INVALID_ARGUMENT`: a missing or malformed argument or option.
+    InvalidArgument,
+    /// `SERVER`: the server answered an error.
+    Server,
+    /// `BAD_RESPONSE`: an answer that breaks the protocol.
+    BadResponse,
+    /// `CRYPTO`: a bad public key or a failed encryption.
+    Crypto,
+    /// `NO_ENTROPY`: no secure random source.
+    NoEntropy,
+    /// `NOT_LOGGED_IN`: no usable login state or session.
+    NotLoggedIn,
+    /// `STORAGE`: the host's storage failed.
+    Storage,
+    /// `HOST_MISSING`: the host lacks a function.
+    HostMissing,
+    /// `HOST_THREW`: a host function threw.
+    HostThrew,
+    /// `HOST_NOT_PROMISE`: a host function returned no Promise.
+    HostNotPromise,
+    /// `HOST_REJECTED`: a host function failed.
+    HostRejected,
+    /// `TIMEOUT`: a host function timed out or never answered.
+    Timeout,
+    /// `HOST_BAD_VALUE`: a host function resolved a value of the wrong shape.
+    HostBadValue,
+}
+
+impl ErrorCode {
+    /// The code as JS sees it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
+            ErrorCode::Server => "SERVER",
+            ErrorCode::BadResponse => "BAD_RESPONSE",
+            ErrorCode::Crypto => "CRYPTO",
+            ErrorCode::NoEntropy => "NO_ENTROPY",
+            ErrorCode::NotLoggedIn => "NOT_LOGGED_IN",
+            ErrorCode::Storage => "STORAGE",
+            ErrorCode::HostMissing => "HOST_MISSING",
+            ErrorCode::HostThrew => "HOST_THREW",
+            ErrorCode::HostNotPromise => "HOST_NOT_PROMISE",
+            ErrorCode::HostRejected => "HOST_REJECTED",
+            ErrorCode::Timeout => "TIMEOUT",
+            ErrorCode::HostBadValue => "HOST_BAD_VALUE",
+        }
+    }
+}
 
 /// What went wrong with a host capability (a JS callback injected by the shim).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,15 +79,15 @@ pub enum HostErrorKind {
 }
 
 impl HostErrorKind {
-    /// Stable code for this kind, as seen by JS (`error.code`).
-    pub fn code(self) -> &'static str {
+    /// Stable code for this kind.
+    pub fn code(self) -> ErrorCode {
         match self {
-            HostErrorKind::Missing => "HOST_MISSING",
-            HostErrorKind::Threw => "HOST_THREW",
-            HostErrorKind::NotPromise => "HOST_NOT_PROMISE",
-            HostErrorKind::Rejected => "HOST_REJECTED",
-            HostErrorKind::Timeout => "TIMEOUT",
-            HostErrorKind::BadValue => "HOST_BAD_VALUE",
+            HostErrorKind::Missing => ErrorCode::HostMissing,
+            HostErrorKind::Threw => ErrorCode::HostThrew,
+            HostErrorKind::NotPromise => ErrorCode::HostNotPromise,
+            HostErrorKind::Rejected => ErrorCode::HostRejected,
+            HostErrorKind::Timeout => ErrorCode::Timeout,
+            HostErrorKind::BadValue => ErrorCode::HostBadValue,
         }
     }
 }
@@ -116,17 +170,17 @@ pub enum Error {
 }
 
 impl Error {
-    /// Stable, documented error code (`error.code` in JS).
-    pub fn code(&self) -> &'static str {
+    /// Stable, documented error code (`error.code` in JS is its [`ErrorCode::as_str`]).
+    pub fn code(&self) -> ErrorCode {
         match self {
             Error::Host(h) => h.kind.code(),
-            Error::InvalidArgument { .. } => "INVALID_ARGUMENT",
-            Error::Server { .. } => "SERVER",
-            Error::BadResponse(_) => "BAD_RESPONSE",
-            Error::Crypto(_) => "CRYPTO",
-            Error::NoEntropy(_) => "NO_ENTROPY",
-            Error::NotLoggedIn => "NOT_LOGGED_IN",
-            Error::Storage(_) => "STORAGE",
+            Error::InvalidArgument { .. } => ErrorCode::InvalidArgument,
+            Error::Server { .. } => ErrorCode::Server,
+            Error::BadResponse(_) => ErrorCode::BadResponse,
+            Error::Crypto(_) => ErrorCode::Crypto,
+            Error::NoEntropy(_) => ErrorCode::NoEntropy,
+            Error::NotLoggedIn => ErrorCode::NotLoggedIn,
+            Error::Storage(_) => ErrorCode::Storage,
         }
     }
 
@@ -150,10 +204,10 @@ mod tests {
     fn host_error_messages_name_the_capability_and_the_failure() {
         let e = Error::from(HostError::new("request", HostErrorKind::Rejected, "request:fail timeout"));
         assert_eq!(e.to_string(), "host function `request` failed: request:fail timeout");
-        assert_eq!(e.code(), "HOST_REJECTED");
+        assert_eq!(e.code(), ErrorCode::HostRejected);
         let e = Error::from(HostError::new("login", HostErrorKind::Missing, ""));
         assert_eq!(e.to_string(), "host function `login` is not provided by the host");
-        assert_eq!(e.code(), "HOST_MISSING");
+        assert_eq!(e.code(), ErrorCode::HostMissing);
     }
 
     #[test]
@@ -167,7 +221,7 @@ mod tests {
             Error::NotLoggedIn,
             Error::Storage("x".into()),
         ];
-        let mut codes: Vec<_> = all.iter().map(Error::code).collect();
+        let mut codes: Vec<_> = all.iter().map(|e| e.code().as_str()).collect();
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), all.len());

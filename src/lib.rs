@@ -14,10 +14,12 @@ pub mod clock;
 pub mod crypto;
 pub mod error;
 pub mod host;
+pub mod json;
 pub mod retry;
 pub mod secret;
 #[cfg(feature = "serverless")]
 pub mod serverless;
+pub mod single_flight;
 
 #[cfg(test)]
 pub mod fake_host;
@@ -25,4 +27,4 @@ pub mod fake_host;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use error::{Error, HostError, HostErrorKind};
+pub use error::{Error, ErrorCode, HostError, HostErrorKind};

@@ -31,10 +31,6 @@ macro_rules! secret_type {
 }
 
 secret_type!(
-    /// A user's password.
-    Password
-);
-secret_type!(
     /// An OIDC access token or id token.
     AccessToken
 );
@@ -46,10 +42,6 @@ secret_type!(
     /// The MPServerless client secret.
     ClientSecret
 );
-secret_type!(
-    /// A one-time code (SMS pass code, platform login code).
-    OneTimeCode
-);
 
 #[cfg(test)]
 mod tests {
@@ -57,8 +49,8 @@ mod tests {
 
     #[test]
     fn debug_is_redacted_and_secret_is_readable() {
-        let p = Password::new("hunter2");
-        assert_eq!(format!("{p:?}"), "Password([redacted])");
+        let p = ClientSecret::new("hunter2");
+        assert_eq!(format!("{p:?}"), "ClientSecret([redacted])");
         assert_eq!(p.secret(), "hunter2");
         let t = AccessToken::new("eyJ");
         assert!(!format!("{:?}", Some(t)).contains("eyJ"));

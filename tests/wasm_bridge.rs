@@ -2,9 +2,10 @@
 //! typed errors for every way a JS callback can misbehave, and fail-closed randomness.
 #![cfg(all(target_arch = "wasm32", feature = "auth"))]
 
+use miniapp_sdk::crypto::fresh_rng;
 use miniapp_sdk::host::{Host, HttpRequest, Method};
 use miniapp_sdk::wasm::core_js::Core;
-use miniapp_sdk::wasm::entropy::{fresh_rng, seed_entropy};
+use miniapp_sdk::wasm::entropy::seed_entropy;
 use miniapp_sdk::wasm::host_js::JsHost;
 use miniapp_sdk::HostErrorKind;
 use wasm_bindgen::prelude::*;
@@ -147,7 +148,7 @@ fn short_or_zero_seeds_are_refused() {
 async fn crypto_fails_closed_without_a_working_random_source() {
     for kind in ["noRandom", "slowRandom", "shortRandom"] {
         let err = fresh_rng(&JsHost::new(make_host(kind))).await.err().unwrap();
-        assert_eq!(err.code(), "NO_ENTROPY", "{kind}: {err}");
+        assert_eq!(err.code(), miniapp_sdk::ErrorCode::NoEntropy, "{kind}: {err}");
     }
     assert!(fresh_rng(&JsHost::new(make_host("ok"))).await.is_ok());
 }

@@ -1,9 +1,9 @@
 //! `updateAvatar` (§6.10): upload the picked image, then set it as the profile photo.
 
-use super::json::Json;
 use super::outcome::Failure;
 use super::transport::TIMEOUT_MS;
 use crate::host::{HttpResponse, UploadRequest};
+use crate::json::Json;
 
 /// The upload path (a v2 endpoint, unauthenticated, as in the official SDK).
 pub const UPLOAD_PATH: &str = "/api/v2/upload?folder=avatar";
@@ -67,7 +67,10 @@ mod tests {
         assert_eq!((url.as_str(), v.get("message").and_then(Json::as_str)), ("https://f/x.jpg", Some("ok")));
         let f = parse_upload(&res(200, r#"{"code":500,"message":"too big"}"#)).unwrap_err();
         assert_eq!(f.to_json().to_text(), r#"{"code":"SERVER","message":"too big","statusCode":500}"#);
-        assert_eq!(parse_upload(&res(413, "Request Entity Too Large")).unwrap_err().code, "BAD_RESPONSE");
+        assert_eq!(
+            parse_upload(&res(413, "Request Entity Too Large")).unwrap_err().code,
+            crate::ErrorCode::BadResponse
+        );
         assert_eq!(
             parse_upload(&res(200, r#"{"code":200,"data":{}}"#)).unwrap_err().message,
             "the avatar upload answered without data.url"

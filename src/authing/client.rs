@@ -6,21 +6,22 @@
 //! or the host does.
 
 use super::config::{Config, Platform};
-use super::json::{Json, Obj};
 use super::outcome::Failure;
 use super::password::{public_key_of, EncryptType, PasswordLogin, PasswordUpdate};
 use super::rejected::token_rejected;
 use super::state::{build_state, jwt_seconds, state_key, LoginState};
-use super::token::{refresh_body, SingleFlight};
+use super::token::refresh_body;
 use super::transport::{self, form_encode, Kind, FORM};
 use super::{avatar, code, phone, profile, sms};
 use crate::clock::ServerClock;
-use crate::crypto::{rsa, sm2, Drbg};
-use crate::error::{Error, HostError, HostErrorKind};
+use crate::crypto::{fresh_rng, rsa, sm2};
+use crate::error::{Error, ErrorCode, HostError};
 use crate::host::{Host, Method};
+use crate::json::{Json, Obj};
 use crate::retry::RetryOnce;
 use crate::secret::AccessToken;
-use core::cell::{Cell, RefCell};
+use crate::single_flight::SingleFlight;
+use core::cell::Cell;
 
 /// Message of `getLoginState` when nothing is stored.
 pub const NO_STATE: &str = "login state not found, please login";
@@ -36,8 +37,6 @@ pub const REFRESH_EXPIRED: &str = "refresh_token has expired, please login again
 pub const REFRESH_EMPTY: &str = "refresh_token must not be empty";
 /// After a failed automatic refresh, further automatic attempts wait this long.
 pub const AUTO_REFRESH_BACKOFF_MS: f64 = 30_000.0;
-/// Host random bytes mixed in before each encryption.
-pub const RESEED_BYTES: usize = 48;
 
 /// A custom password encryption (the app's `encryptFunction`): `(type, plaintext, public key)`.
 pub type Encryptor = Box<dyn Fn(EncryptType, &str, &str) -> Result<String, Error>>;
@@ -49,8 +48,7 @@ pub struct AuthingClient<H: Host> {
     host: H,
     config: Config,
     encryptor: Option<Encryptor>,
-    drbg: RefCell<Drbg>,
-    refresh: SingleFlight<RefreshResult>,
+    refresh: SingleFlight<(), LoginState, Failure>,
     /// Bumped whenever a login or logout replaces the state, so a refresh that was in flight does
     /// not overwrite it.
     generation: Cell<u64>,
@@ -69,20 +67,6 @@ fn storage_failure(e: HostError) -> Failure {
     Failure::from(Error::Storage(e.to_string()))
 }
 
-fn no_entropy(e: HostError) -> Failure {
-    Failure::from(match e.kind {
-        HostErrorKind::Missing => Error::NoEntropy(
-            "the host has no secure random source (wx.getRandomValues needs base library 2.15.0 and is not available in plugins)"
-                .into(),
-        ),
-        _ => Error::NoEntropy(e.to_string()),
-    })
-}
-
-fn abandoned() -> RefreshResult {
-    Err(Failure::new("NOT_LOGGED_IN", "the token refresh was abandoned"))
-}
-
 impl<H: Host> AuthingClient<H> {
     /// A client for `config` over `host`. `encryptor`, when given, replaces the built-in RSA/SM2
     /// encryption (the official SDK's `encryptFunction`).
@@ -91,7 +75,6 @@ impl<H: Host> AuthingClient<H> {
             host,
             config,
             encryptor,
-            drbg: RefCell::new(Drbg::new()),
             refresh: SingleFlight::default(),
             generation: Cell::new(0),
             auto_refresh_blocked_until: Cell::new(f64::NEG_INFINITY),
@@ -238,7 +221,9 @@ impl<H: Host> AuthingClient<H> {
             Err(f) => {
                 self.auto_refresh_blocked_until.set(self.host.now_ms() + AUTO_REFRESH_BACKOFF_MS);
                 Err(match f.code {
-                    "SERVER" | "NOT_LOGGED_IN" | "BAD_RESPONSE" => Failure::not_logged_in(REFRESH_EXPIRED),
+                    ErrorCode::Server | ErrorCode::NotLoggedIn | ErrorCode::BadResponse => {
+                        Failure::not_logged_in(REFRESH_EXPIRED)
+                    }
                     _ => f,
                 })
             }
@@ -249,7 +234,7 @@ impl<H: Host> AuthingClient<H> {
     async fn access_token(&self) -> Result<AccessToken, Failure> {
         match self.current_state().await {
             Ok(state) => state.access_token().ok_or_else(|| Failure::not_logged_in(TOKEN_EXPIRED)),
-            Err(f) if f.code == "NOT_LOGGED_IN" => Err(f.with_message(TOKEN_EXPIRED)),
+            Err(f) if f.code == ErrorCode::NotLoggedIn => Err(f.with_message(TOKEN_EXPIRED)),
             Err(f) => Err(f),
         }
     }
@@ -257,13 +242,13 @@ impl<H: Host> AuthingClient<H> {
     /// The shared refresh. With `replacing`, the refresh of a token the server rejected: skipped
     /// when the stored token is no longer that one (a refresh or a login replaced it meanwhile).
     async fn refresh_shared(&self, replacing: Option<&AccessToken>) -> RefreshResult {
-        self.refresh.run(|| self.refresh_once(replacing), abandoned).await
+        self.refresh.run((), || self.refresh_once(replacing)).await
     }
 
     async fn refresh_once(&self, replacing: Option<&AccessToken>) -> RefreshResult {
         let generation = self.generation.get();
         let state = self.read_state().await.map_err(|f| match f.code {
-            "NOT_LOGGED_IN" => f.with_message(REFRESH_EXPIRED),
+            ErrorCode::NotLoggedIn => f.with_message(REFRESH_EXPIRED),
             _ => f,
         })?;
         if let (Some(stale), Some(current)) = (replacing, state.access_token()) {
@@ -296,12 +281,7 @@ impl<H: Host> AuthingClient<H> {
         if let Some(custom) = &self.encryptor {
             return custom(kind, plaintext, &public_key).map_err(Failure::from);
         }
-        let bytes = self.host.random_bytes(RESEED_BYTES).await.map_err(no_entropy)?;
-        let mut rng = {
-            let mut drbg = self.drbg.borrow_mut();
-            drbg.reseed(&bytes)?;
-            drbg.fork()?
-        };
+        let mut rng = fresh_rng(&self.host).await?;
         let cipher = match kind {
             EncryptType::Rsa => rsa::encrypt_password(&public_key, plaintext, &mut rng),
             EncryptType::Sm2 => sm2::encrypt_password(&public_key, plaintext, &mut rng),

@@ -1,8 +1,8 @@
 //! `loginByCode` (§6.2): the `signin-by-mobile` body with a fresh platform login code.
 
 use super::config::Platform;
-use super::json::{Json, Obj};
 use super::outcome::Failure;
+use crate::json::{Json, Obj};
 
 /// Validates the input: `extIdpConnidentifier` must be a non-empty string (the official SDK sends
 /// the request anyway and lets the server refuse it).

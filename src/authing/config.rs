@@ -1,7 +1,7 @@
 //! Client options: `{appId, userPoolId, host?, platform?}`.
 
-use super::json::{Json, Obj};
 use super::outcome::Failure;
+use crate::json::{Json, Obj};
 
 /// The default host of the official SDK.
 pub const DEFAULT_HOST: &str = "https://core.authing.cn";

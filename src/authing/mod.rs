@@ -10,7 +10,6 @@ pub mod avatar;
 pub mod client;
 pub mod code;
 pub mod config;
-pub mod json;
 pub mod outcome;
 pub mod password;
 pub mod phone;
@@ -24,7 +23,7 @@ pub mod transport;
 #[cfg(test)]
 mod tests;
 
+pub use crate::json::{Json, Obj};
 pub use client::AuthingClient;
 pub use config::{Config, Platform};
-pub use json::{Json, Obj};
 pub use outcome::{tuple_text, Failure};

@@ -9,14 +9,14 @@
 //! - `statusCode` is added from the HTTP status when the body has none (OIDC errors);
 //! - `code` is the SDK's stable error code (`SERVER`, `NOT_LOGGED_IN`, `HOST_REJECTED`, ...).
 
-use super::json::{Json, Obj};
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
+use crate::json::{Json, Obj};
 
 /// A failed Authing call.
 #[derive(Clone, PartialEq)]
 pub struct Failure {
-    /// Stable error code (the codes of [`Error::code`]).
-    pub code: &'static str,
+    /// Stable error code.
+    pub code: ErrorCode,
     /// Human-readable message; never empty.
     pub message: String,
     /// HTTP status, for responses that had one.
@@ -34,18 +34,18 @@ impl core::fmt::Debug for Failure {
 
 impl Failure {
     /// A local failure with a fixed message.
-    pub fn new(code: &'static str, message: impl Into<String>) -> Failure {
-        Failure { code: code_or_default(code), message: non_empty(message.into()), status: None, body: None }
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Failure {
+        Failure { code, message: non_empty(message.into()), status: None, body: None }
     }
 
     /// `NOT_LOGGED_IN` with the given message (the official SDK's texts are kept verbatim).
     pub fn not_logged_in(message: &str) -> Failure {
-        Failure::new("NOT_LOGGED_IN", message)
+        Failure::new(ErrorCode::NotLoggedIn, message)
     }
 
     /// `INVALID_ARGUMENT` with the given message.
     pub fn invalid(message: impl Into<String>) -> Failure {
-        Failure::new("INVALID_ARGUMENT", message)
+        Failure::new(ErrorCode::InvalidArgument, message)
     }
 
     /// An error answered by the server: its body object is kept whole.
@@ -56,13 +56,13 @@ impl Failure {
                 Some(code) => format!("request failed with statusCode {}", code.to_text()),
                 None => format!("request failed (HTTP {status})"),
             });
-        Failure { code: "SERVER", message, status: Some(status), body: Some(body) }
+        Failure { code: ErrorCode::Server, message, status: Some(status), body: Some(body) }
     }
 
     /// A response that does not follow the protocol (`BAD_RESPONSE`), keeping the body if it is an
     /// object.
     pub fn bad_response(status: Option<u16>, message: impl Into<String>, body: Option<Obj>) -> Failure {
-        Failure { code: "BAD_RESPONSE", message: non_empty(message.into()), status, body }
+        Failure { code: ErrorCode::BadResponse, message: non_empty(message.into()), status, body }
     }
 
     /// Replaces the message, keeping everything else.
@@ -82,7 +82,7 @@ impl Failure {
                 obj.set("statusCode", Json::from_f64(f64::from(status)));
             }
         }
-        obj.set("code", Json::str(self.code));
+        obj.set("code", Json::str(self.code.as_str()));
         Json::Object(obj)
     }
 }
@@ -111,14 +111,6 @@ fn non_empty(message: String) -> String {
         "unknown error".to_string()
     } else {
         message
-    }
-}
-
-fn code_or_default(code: &'static str) -> &'static str {
-    if code.is_empty() {
-        "UNKNOWN"
-    } else {
-        code
     }
 }
 
@@ -178,7 +170,7 @@ mod tests {
             r#"[{"message":"Token has expired, please login again","code":"NOT_LOGGED_IN"},null]"#
         );
         assert_eq!(tuple_text(&Ok(Json::Bool(true))), "[null,true]");
-        assert_eq!(Failure::new("X", "  ").message, "unknown error");
+        assert_eq!(Failure::new(ErrorCode::Crypto, "  ").message, "unknown error");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `loginByPassword` (§6.3) and `updatePassword` (§6.8) bodies, and the public-key lookup (§8.1).
 
-use super::json::{Json, Obj};
 use super::outcome::Failure;
+use crate::json::{Json, Obj};
 
 /// How a password is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

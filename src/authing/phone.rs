@@ -2,8 +2,8 @@
 //! exchanged for the user's phone number.
 
 use super::config::Platform;
-use super::json::{Json, Obj};
 use super::outcome::Failure;
+use crate::json::{Json, Obj};
 
 /// The endpoint for the platform.
 pub fn path(platform: Platform) -> &'static str {

@@ -1,7 +1,7 @@
 //! `getUserInfo` (§6.9) and `updateUserInfo` (§6.11).
 
-use super::json::{Json, Obj};
 use super::transport::query_of;
+use crate::json::{Json, Obj};
 
 /// `GET /api/v3/get-profile` with the query `wx.request` builds from the data: without an argument
 /// the official SDK sends `withCustomData=false&withDepartmentIds=false&withIdentities=false`;

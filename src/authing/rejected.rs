@@ -6,15 +6,16 @@
 //! - OIDC resource errors: `{"error":"invalid_token",...}` (RFC 6750 §3.1), at HTTP 401;
 //! - any error answered with HTTP 401.
 
-use super::json::Json;
 use super::outcome::Failure;
+use crate::error::ErrorCode;
+use crate::json::Json;
 
 /// Authing's `apiCode` for "not logged in / token invalid".
 pub const API_CODE_NOT_LOGGED_IN: f64 = 2020.0;
 
 /// Whether `f` is the server refusing the access token.
 pub fn token_rejected(f: &Failure) -> bool {
-    if f.code != "SERVER" {
+    if f.code != ErrorCode::Server {
         return false;
     }
     if f.status == Some(401) {

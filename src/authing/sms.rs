@@ -1,7 +1,7 @@
 //! `sendSms` (§6.4) and `loginByPassCode` (§6.5) bodies.
 
-use super::json::{Json, Obj};
 use super::outcome::Failure;
+use crate::json::{Json, Obj};
 
 /// Mainland China, the default country code of both methods.
 pub const DEFAULT_COUNTRY_CODE: &str = "+86";

@@ -7,7 +7,7 @@
 //! the state read as expired forever; this SDK falls back to the `exp` claim of the token, then to
 //! Authing's default lifetime.
 
-use super::json::{Json, Obj};
+use crate::json::{Json, Obj};
 use crate::secret::{AccessToken, RefreshToken};
 
 /// Authing's default access-token lifetime (14 days), used only when neither `expires_in` nor a

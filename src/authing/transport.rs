@@ -7,9 +7,9 @@
 //!   intercepts (`/api/v3/system`, `/oidc/token`, `/oidc/token/revocation`); otherwise
 //!   `statusCode === 200` succeeds with `data || body`.
 
-use super::json::{Json, Obj};
 use super::outcome::Failure;
 use crate::host::{HttpRequest, HttpResponse, Method};
+use crate::json::{Json, Obj};
 
 /// `x-authing-request-from`.
 pub const REQUEST_FROM: &str = "sdk-miniapp";
@@ -185,7 +185,10 @@ mod tests {
         // An enveloped system answer is an error, as in the official SDK.
         assert!(classify(Kind::System, &res(200, r#"{"statusCode":200,"data":{"rsa":{}}}"#)).is_err());
         assert!(classify(Kind::Token, &res(400, r#"{"id_token":"x"}"#)).is_ok());
-        assert_eq!(classify(Kind::Token, &res(400, r#"{"error":"invalid_grant"}"#)).unwrap_err().code, "SERVER");
+        assert_eq!(
+            classify(Kind::Token, &res(400, r#"{"error":"invalid_grant"}"#)).unwrap_err().code,
+            crate::ErrorCode::Server
+        );
         assert_eq!(classify(Kind::Revocation, &res(500, "")).unwrap(), Json::Null);
         assert!(classify(Kind::Revocation, &res(200, "<html>")).is_ok());
     }
@@ -198,7 +201,7 @@ mod tests {
             r#"{"message":"the server answered HTTP 502 with a body that is not a JSON object: <html>Bad Gateway</html>","statusCode":502,"code":"BAD_RESPONSE"}"#
         );
         let f = classify(Kind::Token, &res(200, "null")).unwrap_err();
-        assert_eq!(f.code, "BAD_RESPONSE");
+        assert_eq!(f.code, crate::ErrorCode::BadResponse);
         assert_eq!(
             classify(Kind::Api, &res(204, "")).unwrap_err().message,
             "the server answered HTTP 204 with an empty body"

@@ -8,4 +8,4 @@ pub mod rsa;
 pub mod sm2;
 mod sm2_table;
 
-pub use rng::{Drbg, OpRng};
+pub use rng::{fresh_rng, Drbg, OpRng};

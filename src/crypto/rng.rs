@@ -1,21 +1,62 @@
-//! One ChaCha20 DRBG, seeded and reseeded only from the host's secure random source.
+//! The one ChaCha20 DRBG of the module, seeded and reseeded only from the host's secure random
+//! source, and its one owner ([`fresh_rng`], [`seed`]).
 //!
 //! The platform CSPRNGs of mini-programs (`wx.getRandomValues`) are asynchronous, while the
-//! RustCrypto crates draw randomness synchronously. So the SDK keeps a DRBG in wasm memory: the JS
-//! loader seeds it from the host before anything else runs, and every crypto operation first awaits
-//! fresh host bytes and mixes them in ([`Drbg::reseed`]). An unseeded DRBG refuses to produce
-//! output: there is no fallback, ever.
+//! RustCrypto crates draw randomness synchronously. So the SDK keeps a DRBG in wasm memory: every
+//! crypto operation first awaits fresh host bytes and mixes them in ([`fresh_rng`], through
+//! [`Drbg::reseed`]); the JS `init()` also seeds it up front so a host without a source fails at
+//! once. An unseeded DRBG refuses to produce output: there is no fallback, ever.
 //!
 //! No `getrandom` backend exists in the wasm build: `sm2` and `crypto-bigint` are compiled without
 //! their `getrandom` features and every call takes an explicit [`OpRng`] forked from this DRBG, so
 //! no code path can reach an implicit (or missing) random source.
 
-use crate::error::Error;
+use crate::error::{Error, HostErrorKind};
+use crate::host::Host;
+use core::cell::RefCell;
 use rand_chacha::ChaCha20Rng;
 use rand_core06::{RngCore, SeedableRng};
 
 /// Fewest host bytes accepted for a seed or reseed.
 pub const MIN_SEED_BYTES: usize = 32;
+/// Host bytes requested for each seed or reseed (the JS loader asks the core, `seedBytes()`).
+pub const RESEED_BYTES: usize = 48;
+
+thread_local! {
+    /// The one DRBG of the module (the wasm core is single-threaded; native tests get one per thread).
+    static DRBG: RefCell<Drbg> = const { RefCell::new(Drbg::new()) };
+}
+
+/// Seeds (or reseeds) the module's DRBG with host bytes.
+///
+/// # Errors
+/// [`Error::NoEntropy`] when fewer than [`MIN_SEED_BYTES`] are given or they are all zero.
+pub fn seed(bytes: &[u8]) -> Result<(), Error> {
+    DRBG.with(|d| d.borrow_mut().reseed(bytes))
+}
+
+/// Whether the module's DRBG has been seeded.
+pub fn is_seeded() -> bool {
+    DRBG.with(|d| d.borrow().is_seeded())
+}
+
+/// Awaits [`RESEED_BYTES`] fresh bytes from the host's secure source, mixes them into the module's
+/// DRBG and forks a one-operation RNG: what every encryption does first.
+///
+/// # Errors
+/// [`Error::NoEntropy`] when the host's source is missing, fails or gives too little; the DRBG is
+/// never used unseeded.
+pub async fn fresh_rng(host: &impl Host) -> Result<OpRng, Error> {
+    let bytes = host.random_bytes(RESEED_BYTES).await.map_err(|e| match e.kind {
+        HostErrorKind::Missing => Error::NoEntropy(
+            "the host has no secure random source (wx.getRandomValues needs base library 2.15.0 and is not available in plugins)"
+                .into(),
+        ),
+        _ => Error::NoEntropy(e.to_string()),
+    })?;
+    seed(&bytes)?;
+    DRBG.with(|d| d.borrow_mut().fork())
+}
 
 /// The DRBG. Starts unseeded.
 #[derive(Default)]

@@ -279,7 +279,7 @@ mod tests {
         let mut rng = OpRng::from_test_seed([3; 32]);
         for bad in ["", "   ", "-----BEGIN PUBLIC KEY-----\n!!!\n-----END PUBLIC KEY-----", "aGVsbG8=", "04abcdef"] {
             let err = encrypt_password(bad, "pw", &mut rng).unwrap_err();
-            assert_eq!(err.code(), "CRYPTO", "{bad:?}: {err}");
+            assert_eq!(err.code(), crate::ErrorCode::Crypto, "{bad:?}: {err}");
         }
         let long = "x".repeat(246);
         let err = encrypt_password(SPKI, &long, &mut rng).unwrap_err();

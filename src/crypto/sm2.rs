@@ -73,32 +73,40 @@ pub fn encrypt(key: &Sm2Key, plaintext: &str, rng: &mut OpRng) -> Result<String,
         return Err(Error::Crypto("SM2 cannot encrypt an empty password".into()));
     }
     for _ in 0..MAX_TRIES {
-        // A1-A4: k in [1, n-1], C1 = [k]G, (x2, y2) = [k]P; both made affine with one inversion.
         let Ok(k) = NonZeroScalar::<Sm2>::try_generate_from_rng(rng);
-        let points = [GENERATOR.with(|g| g.mul(&k)), key.base.mul(&k)];
-        let [c1, shared] = ProjectivePoint::batch_normalize(&points);
-        let (c1, shared) = (c1.to_sec1_point(false), shared.to_sec1_point(false));
-        let (Some(x2), Some(y2), Some(c1_xy)) = (shared.x(), shared.y(), c1.as_bytes().get(1..)) else {
-            return Err(Error::Crypto("SM2 point encoding failed".into()));
-        };
-        // A5-A6: t = KDF(x2 || y2, klen); C2 = M xor t; retry if t is all zero.
-        let mut c2 = msg.to_vec();
-        for (counter, block) in (1u32..).zip(c2.chunks_mut(32)) {
-            let t = Sm3::new().chain_update(x2).chain_update(y2).chain_update(counter.to_be_bytes()).finalize();
-            block.iter_mut().zip(t.iter()).for_each(|(c, t)| *c ^= t);
+        if let Some(cipher) = encrypt_with_k(key, msg, &k)? {
+            return Ok(cipher);
         }
-        if c2 == msg {
-            continue;
-        }
-        // A7: C3 = SM3(x2 || M || y2).
-        let c3 = Sm3::new().chain_update(x2).chain_update(msg).chain_update(y2).finalize();
-        let mut out = Vec::with_capacity(c1_xy.len() + c3.len() + c2.len());
-        out.extend_from_slice(c1_xy);
-        out.extend_from_slice(&c3);
-        out.extend_from_slice(&c2);
-        return Ok(hex_lower(&out));
     }
     Err(Error::Crypto("SM2 encryption failed: the key stream stayed all zero".into()))
+}
+
+/// Steps A2-A8 for one ephemeral `k`: the C1C3C2 hex, or `None` when the key stream is all zero
+/// (the caller draws another `k`).
+fn encrypt_with_k(key: &Sm2Key, msg: &[u8], k: &NonZeroScalar<Sm2>) -> Result<Option<String>, Error> {
+    // A2-A4: C1 = [k]G, (x2, y2) = [k]P; both made affine with one inversion.
+    let points = [GENERATOR.with(|g| g.mul(k)), key.base.mul(k)];
+    let [c1, shared] = ProjectivePoint::batch_normalize(&points);
+    let (c1, shared) = (c1.to_sec1_point(false), shared.to_sec1_point(false));
+    let (Some(x2), Some(y2), Some(c1_xy)) = (shared.x(), shared.y(), c1.as_bytes().get(1..)) else {
+        return Err(Error::Crypto("SM2 point encoding failed".into()));
+    };
+    // A5-A6: t = KDF(x2 || y2, klen); C2 = M xor t; retry if t is all zero.
+    let mut c2 = msg.to_vec();
+    for (counter, block) in (1u32..).zip(c2.chunks_mut(32)) {
+        let t = Sm3::new().chain_update(x2).chain_update(y2).chain_update(counter.to_be_bytes()).finalize();
+        block.iter_mut().zip(t.iter()).for_each(|(c, t)| *c ^= t);
+    }
+    if c2 == msg {
+        return Ok(None);
+    }
+    // A7: C3 = SM3(x2 || M || y2).
+    let c3 = Sm3::new().chain_update(x2).chain_update(msg).chain_update(y2).finalize();
+    let mut out = Vec::with_capacity(c1_xy.len() + c3.len() + c2.len());
+    out.extend_from_slice(c1_xy);
+    out.extend_from_slice(&c3);
+    out.extend_from_slice(&c2);
+    Ok(Some(hex_lower(&out)))
 }
 
 thread_local! {
@@ -158,7 +166,7 @@ mod tests {
         let off_curve = format!("04{}", "11".repeat(64));
         for bad in ["", "zz", "04abcd", off_curve.as_str(), &"05".repeat(65)] {
             let err = encrypt_password(bad, "pw", &mut rng).unwrap_err();
-            assert_eq!(err.code(), "CRYPTO", "{bad:?}: {err}");
+            assert_eq!(err.code(), crate::ErrorCode::Crypto, "{bad:?}: {err}");
         }
     }
 
@@ -181,6 +189,37 @@ mod tests {
             assert_eq!(decrypt(&sk, &expected), *msg);
         }
         assert!(format!("{key:?}").contains("table: true"));
+    }
+
+    // The published example of GM/T 0003.5-2012 Annex C on the recommended curve: private key,
+    // message "encryption standard" and ephemeral k fixed, the ciphertext known. It pins our
+    // encryption to the standard, not to the `sm2` crate (which the test above compares with).
+    #[test]
+    fn the_standards_known_answer_vector_with_a_fixed_k() {
+        use sm2::elliptic_curve::ops::Reduce;
+        use sm2::{Scalar, U256};
+        let sk = SecretKey::from_slice(
+            &hex_decode("3945208f7b2144b13f36e38ac6d39f95889393692860b51a42fb81ef4df7c5b8", "d").unwrap(),
+        )
+        .unwrap();
+        let pk = hex_lower(&sk.public_key().to_sec1_bytes());
+        assert_eq!(
+            pk,
+            "0409f9df311e5421a150dd7d161e4bc5c672179fad1833fc076bb08ff356f35020\
+             ccea490ce26775a52dc6ea718cc1aa600aed05fbf35e084a6632f6072da9ad13"
+        );
+        let k = U256::from_be_hex("59276e27d506861a16680f3ad9c02dccef3cc1fa3cdbe4ce6d54b80deac1bc21");
+        let k = NonZeroScalar::new(<Scalar as Reduce<U256>>::reduce(&k)).into_option().unwrap();
+        let expected = "04ebfc718e8d1798620432268e77feb6415e2ede0e073c0f4f640ecd2e149a73\
+                        e858f9d81e5430a57b36daab8f950a3c64e6ee6a63094d99283aff767e124df0\
+                        59983c18f809e262923c53aec295d30383b54e39d609d160afcb1908d0bd8766\
+                        21886ca989ca9c7d58087307ca93092d651efa";
+        let key = parse_public_key(&pk).unwrap();
+        // Three times: the ladder on first use, the fixed-base tables after.
+        for _ in 0..3 {
+            assert_eq!(encrypt_with_k(&key, b"encryption standard", &k).unwrap().as_deref(), Some(expected));
+        }
+        assert_eq!(decrypt(&sk, expected), "encryption standard");
     }
 
     #[test]

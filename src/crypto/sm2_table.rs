@@ -1,17 +1,17 @@
-//! A constant-time fixed-base multiplication table for one SM2 public key.
+//! A constant-time fixed-base multiplication table for a point multiplied by many secret scalars.
 //!
-//! SM2 encryption computes `[k]G` and `[k]P` for a fresh secret `k`. The `sm2` crate already has a
-//! precomputed table for the generator `G`; this is the same construction (primeorder's
-//! `BasepointTable`: radix-16 signed digits, one [`LookupTable`] of 8 multiples per byte of the
-//! scalar) built for the server's key `P`, so `[k]P` costs 66 point additions instead of 256
-//! doublings and 71 additions. Lookups go through [`LookupTable::select`], which touches every
-//! entry, so the time does not depend on `k`.
+//! SM2 encryption computes `[k]G` and `[k]P` for a fresh secret `k`. [`FixedBaseTable`] is
+//! primeorder's `BasepointTable` construction (radix-16 signed digits, one [`LookupTable`] of 8
+//! multiples per byte of the scalar) for any point; the SDK builds one for the generator `G` and
+//! one for the server's key `P` (the `sm2` crate's own `precomputed-tables` for `G` is not enabled:
+//! its table is built on first use, which a one-off login would pay for). With a table, `[k]P`
+//! costs 66 point additions and 4 doublings instead of 256 doublings and 71 additions. Lookups go
+//! through [`LookupTable::select`], which touches every entry, so the time does not depend on `k`.
 //!
 //! Building a table costs about one and a half variable-base multiplications and 25 KB of memory,
 //! which is why [`FixedBase`] only builds one for a point it has already multiplied once: a one-off
 //! login (the common case, right after a cold start) pays for neither table, a second encryption
-//! builds them and every later one is about three times as fast. The generator gets the same
-//! treatment instead of the `sm2` crate's `precomputed-tables`, whose table is built on first use.
+//! builds them and every later one is about three times as fast.
 
 use primeorder::{LookupTable, Radix16Decomposition, Radix16Digits};
 use sm2::elliptic_curve::Group;

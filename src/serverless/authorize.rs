@@ -6,7 +6,7 @@
 use super::config::Config;
 use super::envelope::json_str;
 use crate::error::Error;
-use serde_json::Value;
+use crate::json::Json;
 
 /// RPC method of the anonymous flow.
 pub const METHOD_ANONYMOUS: &str = "serverless.auth.user.anonymousAuthorize";
@@ -42,18 +42,18 @@ pub struct AuthOptions {
 /// Parses and validates `authorize` options (JSON text; `None` = called without options).
 pub fn parse_options(json: Option<&str>) -> Result<AuthOptions, Error> {
     let text = json.unwrap_or(DEFAULT_OPTIONS);
-    let v: Value = serde_json::from_str(text).map_err(|_| Error::invalid("options", "options must be an object"))?;
-    let Value::Object(obj) = v else {
+    let v: Json = serde_json::from_str(text).map_err(|_| Error::invalid("options", "options must be an object"))?;
+    let Json::Object(obj) = v else {
         return Err(Error::invalid("options", "options must be an object"));
     };
     let auth_type = match obj.get("authType") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s == "anonymous" || s.is_empty() => Some(s.clone()),
+        None | Some(Json::Null) => None,
+        Some(Json::String(s)) if s == "anonymous" || s.is_empty() => Some(s.clone()),
         Some(_) => return Err(Error::invalid("authType", "authType should be one of \"anonymous\", \"\"")),
     };
     let provider = match obj.get("authProvider") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if PROVIDERS.contains(&s.as_str()) => Some(s.clone()),
+        None | Some(Json::Null) => None,
+        Some(Json::String(s)) if PROVIDERS.contains(&s.as_str()) => Some(s.clone()),
         Some(_) => {
             return Err(Error::invalid(
                 "authProvider",
@@ -141,7 +141,7 @@ mod tests {
             parse_options(Some("{}")).unwrap_err(),
             Error::invalid("authProvider", "authProvider is required unless authType is \"anonymous\"")
         );
-        assert_eq!(parse_options(Some(r#"{"authType":""}"#)).unwrap_err().code(), "INVALID_ARGUMENT");
+        assert_eq!(parse_options(Some(r#"{"authType":""}"#)).unwrap_err().code(), crate::ErrorCode::InvalidArgument);
         assert_eq!(
             parse_options(Some(r#"{"authProvider":"qq_openapi"}"#)).unwrap_err(),
             Error::invalid(

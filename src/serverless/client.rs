@@ -15,12 +15,11 @@ use super::function;
 use crate::clock::ServerClock;
 use crate::error::Error;
 use crate::host::Host;
+use crate::json::Json;
 use crate::retry::RetryOnce;
 use crate::secret::AccessToken;
-use core::future::poll_fn;
-use core::task::{Poll, Waker};
+use crate::single_flight::SingleFlight;
 use std::cell::RefCell;
-use std::rc::Rc;
 
 #[derive(Debug, Default)]
 struct Session {
@@ -33,64 +32,13 @@ struct Session {
     current_auth_type: Option<String>,
 }
 
-/// One authorization in progress; concurrent callers wait on it instead of starting their own.
-struct Flight {
-    kind: AuthKind,
-    outcome: RefCell<Option<Result<bool, Error>>>,
-    wakers: RefCell<Vec<Waker>>,
-}
-
-impl Flight {
-    fn new(kind: AuthKind) -> Flight {
-        Flight { kind, outcome: RefCell::new(None), wakers: RefCell::new(Vec::new()) }
-    }
-
-    async fn wait(self: Rc<Self>) -> Result<bool, Error> {
-        poll_fn(|cx| {
-            if let Some(r) = self.outcome.borrow().as_ref() {
-                return Poll::Ready(r.clone());
-            }
-            self.wakers.borrow_mut().push(cx.waker().clone());
-            Poll::Pending
-        })
-        .await
-    }
-
-    fn settle(&self, r: Result<bool, Error>) {
-        *self.outcome.borrow_mut() = Some(r);
-        let wakers = core::mem::take(&mut *self.wakers.borrow_mut());
-        for w in wakers {
-            w.wake();
-        }
-    }
-}
-
-/// Clears the in-flight slot when the authorizing future finishes or is dropped, so waiters never
-/// hang and nothing stays poisoned.
-struct FlightGuard<'a> {
-    slot: &'a RefCell<Option<Rc<Flight>>>,
-    flight: Rc<Flight>,
-}
-
-impl Drop for FlightGuard<'_> {
-    fn drop(&mut self) {
-        let unsettled = self.flight.outcome.borrow().is_none();
-        if unsettled {
-            self.flight.settle(Err(Error::BadResponse("the authorization was abandoned".into())));
-        }
-        let mut slot = self.slot.borrow_mut();
-        if slot.as_ref().is_some_and(|f| Rc::ptr_eq(f, &self.flight)) {
-            *slot = None;
-        }
-    }
-}
-
 /// The MPServerless client.
 pub struct Client<H: Host> {
     host: H,
     cfg: Config,
     session: RefCell<Session>,
-    flight: RefCell<Option<Rc<Flight>>>,
+    /// One authorization at a time; concurrent callers of the same flow join it.
+    flight: SingleFlight<AuthKind, bool, Error>,
     clock: ServerClock,
 }
 
@@ -101,7 +49,7 @@ impl<H: Host> Client<H> {
             host,
             cfg,
             session: RefCell::new(Session::default()),
-            flight: RefCell::new(None),
+            flight: SingleFlight::default(),
             clock: ServerClock::default(),
         }
     }
@@ -114,11 +62,6 @@ impl<H: Host> Client<H> {
     /// The host.
     pub fn host(&self) -> &H {
         &self.host
-    }
-
-    /// Whether a session token is held.
-    pub fn is_authorized(&self) -> bool {
-        self.session.borrow().token.is_some()
     }
 
     /// Sends one signed RPC and classifies the reply. The timestamp is the server's time as
@@ -161,21 +104,9 @@ impl<H: Host> Client<H> {
 
     /// Runs (or joins) an authorization of this kind.
     async fn run_auth(&self, kind: AuthKind, options_json: Option<String>) -> Result<bool, Error> {
-        loop {
-            let pending = self.flight.borrow().clone();
-            match pending {
-                Some(f) if f.kind == kind => return f.wait().await,
-                Some(f) => {
-                    let _ = f.wait().await;
-                }
-                None => break,
-            }
-        }
-        let flight = Rc::new(Flight::new(kind.clone()));
-        *self.flight.borrow_mut() = Some(flight.clone());
-        let guard = FlightGuard { slot: &self.flight, flight: flight.clone() };
-        let outcome = match self.auth_rpc(&kind).await {
-            Ok(Some(token)) => {
+        self.flight
+            .run(kind.clone(), || async move {
+                let Some(token) = self.auth_rpc(&kind).await? else { return Ok(false) };
                 let mut s = self.session.borrow_mut();
                 s.token = Some(AccessToken::new(token));
                 s.current_auth_type = Some(if kind == AuthKind::Anonymous { "anonymous" } else { "" }.into());
@@ -184,13 +115,8 @@ impl<H: Host> Client<H> {
                     s.options_json = Some(j);
                 }
                 Ok(true)
-            }
-            Ok(None) => Ok(false),
-            Err(e) => Err(e),
-        };
-        flight.settle(outcome.clone());
-        drop(guard);
-        outcome
+            })
+            .await
     }
 
     /// The authorize RPC itself: the new access token, if the gateway gave one.
@@ -211,19 +137,13 @@ impl<H: Host> Client<H> {
 
     /// The session token, after any authorization in flight has finished.
     async fn token(&self) -> Result<AccessToken, Error> {
-        let pending = self.flight.borrow().clone();
-        if let Some(f) = pending {
-            let _ = f.wait().await;
-        }
+        self.flight.idle().await;
         self.session.borrow().token.clone().ok_or(Error::NotLoggedIn)
     }
 
     /// Renews the session after `stale` was refused (joined with any concurrent renewal).
     async fn renew(&self, stale: &AccessToken, refused: Error) -> Result<(), Error> {
-        let pending = self.flight.borrow().clone();
-        if let Some(f) = pending {
-            let _ = f.wait().await;
-        }
+        self.flight.idle().await;
         let (current, kind) = {
             let s = self.session.borrow();
             (s.token.clone(), s.kind.clone())
@@ -324,8 +244,7 @@ impl<H: Host> Client<H> {
             return Err(Error::invalid("method", "method should be a non-empty string"));
         }
         if let Some(p) = params {
-            serde_json::from_str::<serde_json::Value>(p)
-                .map_err(|_| Error::invalid("params", "params is not serialisable to JSON"))?;
+            Json::parse(p).map_err(|_| Error::invalid("params", "params is not serialisable to JSON"))?;
         }
         self.call(method, params).await
     }

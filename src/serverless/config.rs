@@ -1,8 +1,8 @@
 //! Client configuration: the second argument of `new MPServerless(platformApi, config)` (reference §1.2).
 
 use crate::error::Error;
+use crate::json::{Json, Obj};
 use crate::secret::ClientSecret;
-use serde_json::Value;
 
 /// Default request timeout: the official `'5s'`.
 pub const DEFAULT_TIMEOUT_MS: u32 = 5_000;
@@ -27,24 +27,24 @@ pub struct Config {
     pub isv_app_id: Option<String>,
 }
 
-fn required_string(obj: &serde_json::Map<String, Value>, field: &'static str) -> Result<String, Error> {
+fn required_string(obj: &Obj, field: &'static str) -> Result<String, Error> {
     match obj.get(field) {
-        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
-        None | Some(Value::Null) | Some(Value::String(_)) => Err(Error::invalid(field, format!("{field} is required"))),
+        Some(Json::String(s)) if !s.is_empty() => Ok(s.clone()),
+        None | Some(Json::Null) | Some(Json::String(_)) => Err(Error::invalid(field, format!("{field} is required"))),
         Some(_) => Err(Error::invalid(field, format!("{field} must be a string"))),
     }
 }
 
 /// The official timeout rules: a number is milliseconds; a string containing `ms` is `parseInt`
 /// milliseconds; a string containing `s` is `parseInt` seconds; anything else is 5000.
-pub fn parse_timeout(v: Option<&Value>) -> u32 {
+pub fn parse_timeout(v: Option<&Json>) -> u32 {
     let clamp = |ms: f64| -> Option<u32> {
         (ms.is_finite() && ms >= 1.0).then(|| if ms > f64::from(u32::MAX) { u32::MAX } else { ms as u32 })
     };
     let parsed = match v {
-        Some(Value::Number(n)) => n.as_f64().and_then(clamp),
-        Some(Value::String(s)) if super::contains_str(s, "ms") => parse_int(s).and_then(|n| clamp(n as f64)),
-        Some(Value::String(s)) if s.contains('s') => parse_int(s).and_then(|n| clamp(n as f64 * 1000.0)),
+        Some(Json::Number(n)) => n.as_f64().and_then(clamp),
+        Some(Json::String(s)) if super::contains_str(s, "ms") => parse_int(s).and_then(|n| clamp(n as f64)),
+        Some(Json::String(s)) if s.contains('s') => parse_int(s).and_then(|n| clamp(n as f64 * 1000.0)),
         _ => None,
     };
     parsed.unwrap_or(DEFAULT_TIMEOUT_MS)
@@ -63,8 +63,8 @@ fn parse_int(s: &str) -> Option<u64> {
 impl Config {
     /// Parses and validates the JSON text of the config object; the error names the missing field.
     pub fn from_json(text: &str) -> Result<Config, Error> {
-        let v: Value = serde_json::from_str(text).map_err(|_| Error::invalid("config", "must be an object"))?;
-        let Value::Object(obj) = v else {
+        let v: Json = serde_json::from_str(text).map_err(|_| Error::invalid("config", "must be an object"))?;
+        let Json::Object(obj) = v else {
             return Err(Error::invalid("config", "must be an object"));
         };
         let app_id = required_string(&obj, "appId")?;
@@ -75,7 +75,7 @@ impl Config {
             return Err(Error::invalid("endpoint", "endpoint must be an http(s) URL"));
         }
         let isv_app_id = match obj.get("isvAppId") {
-            Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            Some(Json::String(s)) if !s.is_empty() => Some(s.clone()),
             _ => None,
         };
         Ok(Config {
@@ -99,16 +99,20 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn j(text: &str) -> Json {
+        Json::parse(text).unwrap()
+    }
+
     #[test]
     fn timeout_follows_the_official_rules() {
         assert_eq!(parse_timeout(None), 5000);
-        assert_eq!(parse_timeout(Some(&json!(40000))), 40000);
-        assert_eq!(parse_timeout(Some(&json!("300ms"))), 300);
-        assert_eq!(parse_timeout(Some(&json!("5s"))), 5000);
-        assert_eq!(parse_timeout(Some(&json!("12s"))), 12000);
-        assert_eq!(parse_timeout(Some(&json!("abc"))), 5000);
-        assert_eq!(parse_timeout(Some(&json!(-1))), 5000);
-        assert_eq!(parse_timeout(Some(&json!(true))), 5000);
+        assert_eq!(parse_timeout(Some(&j(r#"40000"#))), 40000);
+        assert_eq!(parse_timeout(Some(&j(r#""300ms""#))), 300);
+        assert_eq!(parse_timeout(Some(&j(r#""5s""#))), 5000);
+        assert_eq!(parse_timeout(Some(&j(r#""12s""#))), 12000);
+        assert_eq!(parse_timeout(Some(&j(r#""abc""#))), 5000);
+        assert_eq!(parse_timeout(Some(&j(r#"-1"#))), 5000);
+        assert_eq!(parse_timeout(Some(&j(r#"true"#))), 5000);
     }
 
     #[test]

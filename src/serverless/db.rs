@@ -8,7 +8,7 @@
 
 use super::envelope::json_str;
 use crate::error::Error;
-use serde_json::Value;
+use crate::json::Json;
 
 /// The RPC method of every db command.
 pub const METHOD: &str = "serverless.db.default.execute";
@@ -153,28 +153,28 @@ impl Command {
     }
 }
 
-fn parse(field: &'static str, text: &str) -> Result<Value, Error> {
+fn parse(field: &'static str, text: &str) -> Result<Json, Error> {
     serde_json::from_str(text).map_err(|_| Error::invalid(field, format!("{field} is not serialisable to JSON")))
 }
 
-fn has_illegal_key(v: &Value) -> bool {
+fn has_illegal_key(v: &Json) -> bool {
     match v {
-        Value::Object(m) => m.iter().any(|(k, v)| k.contains('.') || k.contains('$') || has_illegal_key(v)),
+        Json::Object(m) => m.iter().any(|(k, v)| k.contains('.') || k.contains('$') || has_illegal_key(v)),
         _ => false,
     }
 }
 
-fn check_arg(field: &'static str, rule: Arg, v: &Value) -> Result<(), Error> {
+fn check_arg(field: &'static str, rule: Arg, v: &Json) -> Result<(), Error> {
     let bad = |reason: &str| Err(Error::invalid(field, format!("{field} {reason}")));
     match (rule, v) {
-        (Arg::OptObject | Arg::Object, Value::Object(_)) => Ok(()),
-        (Arg::NonEmptyObject, Value::Object(m)) if m.is_empty() => bad("should not be an empty object"),
-        (Arg::NonEmptyObject, Value::Object(_)) => Ok(()),
-        (Arg::Array, Value::Array(_)) | (Arg::Str, Value::String(_)) => Ok(()),
-        (Arg::Doc, Value::Object(_)) if has_illegal_key(v) => bad("should not contain illegal character"),
-        (Arg::Doc, Value::Object(_)) => Ok(()),
-        (Arg::Docs, Value::Array(docs)) if docs.is_empty() => bad("should not be empty"),
-        (Arg::Docs, Value::Array(docs)) => {
+        (Arg::OptObject | Arg::Object, Json::Object(_)) => Ok(()),
+        (Arg::NonEmptyObject, Json::Object(m)) if m.is_empty() => bad("should not be an empty object"),
+        (Arg::NonEmptyObject, Json::Object(_)) => Ok(()),
+        (Arg::Array, Json::Array(_)) | (Arg::Str, Json::String(_)) => Ok(()),
+        (Arg::Doc, Json::Object(_)) if has_illegal_key(v) => bad("should not contain illegal character"),
+        (Arg::Doc, Json::Object(_)) => Ok(()),
+        (Arg::Docs, Json::Array(docs)) if docs.is_empty() => bad("should not be empty"),
+        (Arg::Docs, Json::Array(docs)) => {
             for d in docs {
                 if !d.is_object() {
                     return bad("should only contain objects");
@@ -191,17 +191,17 @@ fn check_arg(field: &'static str, rule: Arg, v: &Value) -> Result<(), Error> {
     }
 }
 
-fn is_one_of(v: &Value, allowed: &[i64]) -> bool {
+fn is_one_of(v: &Json, allowed: &[i64]) -> bool {
     v.as_f64().is_some_and(|n| allowed.iter().any(|a| *a as f64 == n))
 }
 
-fn check_option(field: &'static str, rule: Opt, v: &Value) -> Result<(), Error> {
+fn check_option(field: &'static str, rule: Opt, v: &Json) -> Result<(), Error> {
     let ok = match rule {
         Opt::Int => v.as_f64().is_some_and(|n| n.fract() == 0.0 && n >= 0.0),
-        Opt::Bool => v.is_boolean(),
+        Opt::Bool => matches!(v, Json::Bool(_)),
         Opt::Object => v.is_object(),
         Opt::Sort | Opt::Projection => match v {
-            Value::Object(m) => {
+            Json::Object(m) => {
                 let allowed: &[i64] = if rule == Opt::Sort { &[1, -1] } else { &[1, 0] };
                 m.iter().all(|(k, v)| !k.contains('$') && is_one_of(v, allowed))
             }
@@ -260,9 +260,9 @@ pub fn build_params(
     }
     let options = options.unwrap_or("{}");
     match parse("options", options)? {
-        Value::Object(m) => {
+        Json::Object(m) => {
             for (name, rule) in cmd.options {
-                if let Some(v) = m.get(*name) {
+                if let Some(v) = m.get(name) {
                     check_option(name, *rule, v)?;
                 }
             }

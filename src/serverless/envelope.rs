@@ -8,7 +8,7 @@ use super::config::{Config, USER_AGENT};
 use super::sign::{sign, SignFields};
 use crate::error::Error;
 use crate::host::{HttpRequest, HttpResponse, Method};
-use serde_json::Value;
+use crate::json::Json;
 
 /// Gateway codes that mean "the session token is invalid or expired" (reference §5).
 pub const INVALID_TOKEN_CODES: [&str; 2] = ["GATEWAY_INVALID_TOKEN", "InvalidParameter.InvalidToken"];
@@ -67,7 +67,7 @@ pub struct Reply {
     /// Raw body text.
     pub body: String,
     /// The parsed body.
-    pub json: Value,
+    pub json: Json,
     /// `request-id` response header.
     pub request_id: Option<String>,
 }
@@ -86,8 +86,8 @@ impl core::fmt::Debug for Reply {
 impl Reply {
     /// `body.data.<key>` (or `body.<key>`) as a non-empty string.
     pub fn data_str(&self, key: &str) -> Option<&str> {
-        let from_data = self.json.get("data").and_then(|d| d.get(key)).and_then(Value::as_str);
-        from_data.or_else(|| self.json.get(key).and_then(Value::as_str)).filter(|s| !s.is_empty())
+        let from_data = self.json.get("data").and_then(|d| d.get(key)).and_then(Json::as_str);
+        from_data.or_else(|| self.json.get(key).and_then(Json::as_str)).filter(|s| !s.is_empty())
     }
 }
 
@@ -96,7 +96,7 @@ impl Reply {
 /// gateway error without a code; a non-JSON 2xx body is a bad response.
 pub fn parse_reply(res: HttpResponse) -> Result<Reply, Error> {
     let request_id = res.header("request-id").map(str::to_string);
-    let json: Value = match serde_json::from_str(&res.body) {
+    let json: Json = match serde_json::from_str(&res.body) {
         Ok(v) => v,
         Err(_) if res.status >= 400 => {
             return Err(Error::Server {
@@ -111,14 +111,14 @@ pub fn parse_reply(res: HttpResponse) -> Result<Reply, Error> {
     if !json.is_object() && res.status < 400 {
         return Err(Error::BadResponse("the gateway reply is not a JSON object".into()));
     }
-    if let Some(Value::Object(err)) = json.get("error") {
+    if let Some(Json::Object(err)) = json.get("error") {
         let api_code = match err.get("code") {
-            Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
-            Some(Value::Number(n)) => Some(n.to_string()),
+            Some(Json::String(s)) if !s.is_empty() => Some(s.clone()),
+            Some(Json::Number(n)) => Some(n.to_string()),
             _ => None,
         };
         let message = match err.get("message") {
-            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            Some(Json::String(s)) if !s.is_empty() => s.clone(),
             _ => api_code.clone().unwrap_or_else(|| "gateway error".into()),
         };
         return Err(Error::Server { status: res.status, api_code, message });

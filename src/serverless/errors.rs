@@ -26,11 +26,8 @@ pub fn classify(e: &Error) -> (String, &'static str) {
         Error::Host(h) if h.capability == "login" => ("LOGIN_FAILED".into(), TYPE_PLATFORM),
         Error::Host(h) => match h.kind {
             HostErrorKind::Timeout => ("TIMEOUT".into(), TYPE_TIMEOUT),
-            HostErrorKind::Rejected if super::contains_str(&h.detail.to_ascii_lowercase(), "timeout") => {
-                ("TIMEOUT".into(), TYPE_TIMEOUT)
-            }
             HostErrorKind::Rejected => ("NETWORK_ERROR".into(), TYPE_NETWORK),
-            other => (other.code().into(), TYPE_PLATFORM),
+            other => (other.code().as_str().into(), TYPE_PLATFORM),
         },
         Error::Server { api_code: Some(code), .. } => (code.clone(), TYPE_GATEWAY),
         Error::Server { api_code: None, .. } => ("GATEWAY_ERROR".into(), TYPE_GATEWAY),
@@ -38,7 +35,7 @@ pub fn classify(e: &Error) -> (String, &'static str) {
         Error::InvalidArgument { field: "transaction", .. } => ("TransactionError".into(), TYPE_VALIDATION),
         Error::InvalidArgument { .. } => ("ValidationFailed".into(), TYPE_VALIDATION),
         Error::NotLoggedIn => ("UnauthorizedError".into(), TYPE_UNAUTHORIZED),
-        other => (other.code().into(), TYPE_PLATFORM),
+        other => (other.code().as_str().into(), TYPE_PLATFORM),
     }
 }
 
@@ -59,7 +56,9 @@ mod tests {
     fn every_error_path_has_a_stable_code_and_type() {
         let host = |cap, kind, detail: &str| Error::Host(HostError::new(cap, kind, detail));
         let cases = [
-            (host("request", HostErrorKind::Rejected, "request:fail timeout"), "TIMEOUT", TYPE_TIMEOUT),
+            // The kind decides, not the text: the bridge reports a platform timeout as `Timeout`.
+            (host("request", HostErrorKind::Timeout, "request:fail timeout"), "TIMEOUT", TYPE_TIMEOUT),
+            (host("request", HostErrorKind::Rejected, "request:fail timeout"), "NETWORK_ERROR", TYPE_NETWORK),
             (host("request", HostErrorKind::Timeout, "no answer"), "TIMEOUT", TYPE_TIMEOUT),
             (
                 host("request", HostErrorKind::Rejected, "request:fail connection refused"),

@@ -2,6 +2,7 @@
 
 use super::envelope::json_str;
 use crate::error::Error;
+use crate::json::Json;
 
 /// RPC method of `function.invoke`.
 pub const METHOD: &str = "serverless.function.runtime.invoke";
@@ -14,8 +15,8 @@ pub fn invoke_params(target: &str, args: Option<&str>) -> Result<String, Error> 
         return Err(Error::invalid("functionTarget", "functionTarget should be a non-empty string"));
     }
     let args = args.unwrap_or("{}");
-    match serde_json::from_str::<serde_json::Value>(args) {
-        Ok(serde_json::Value::Null) => {
+    match Json::parse(args) {
+        Ok(Json::Null) => {
             return Err(Error::invalid("functionArgs", "functionArgs should not be null"));
         }
         Ok(_) => {}

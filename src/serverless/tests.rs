@@ -38,8 +38,8 @@ struct Gateway {
     invalid_as_401: Cell<bool>,
     /// Override reply for authed calls: (status, body).
     reply: RefCell<Option<(u16, String)>>,
-    /// Network failure detail for authed calls.
-    network: RefCell<Option<String>>,
+    /// Network failure (kind, detail) for authed calls.
+    network: RefCell<Option<(HostErrorKind, String)>>,
     /// Answer the sign RPC with an OSS callback URL.
     oss_callback: Cell<bool>,
     /// Upload status.
@@ -114,8 +114,8 @@ impl Gateway {
             return ok(json!({"accessToken": token, "expiresInSecond": 600}));
         }
         let token = b["token"].as_str().unwrap_or_default().to_string();
-        if let Some(detail) = self.network.borrow().as_ref() {
-            return Err(HostError::new("request", HostErrorKind::Rejected, detail.clone()));
+        if let Some((kind, detail)) = self.network.borrow().as_ref() {
+            return Err(HostError::new("request", *kind, detail.clone()));
         }
         if self.always_invalid.get() || !self.valid.borrow().contains(&token) {
             if self.invalid_as_401.get() {
@@ -573,10 +573,11 @@ fn error_paths_reach_the_caller_typed() {
     assert_eq!(classify(&run(c.invoke("f", None)).unwrap_err()).0, "BAD_RESPONSE");
     *gw.reply.borrow_mut() = None;
 
-    *gw.network.borrow_mut() = Some("request:fail timeout".into());
+    // The bridge reports a platform timeout as the `Timeout` kind (the adapter marks it).
+    *gw.network.borrow_mut() = Some((HostErrorKind::Timeout, "request:fail timeout".into()));
     let err = run(c.invoke("f", None)).unwrap_err();
     assert_eq!(classify(&err), ("TIMEOUT".to_string(), "timeout"));
-    *gw.network.borrow_mut() = Some("request:fail net::ERR_CONNECTION_REFUSED".into());
+    *gw.network.borrow_mut() = Some((HostErrorKind::Rejected, "request:fail net::ERR_CONNECTION_REFUSED".into()));
     let err = run(c.invoke("f", None)).unwrap_err();
     assert_eq!(classify(&err), ("NETWORK_ERROR".to_string(), "network"));
     assert_eq!(err.to_string(), "host function `request` failed: request:fail net::ERR_CONNECTION_REFUSED");

@@ -1,12 +1,10 @@
-//! `Core`: the low-level handle the JS shim builds the clients on. It checks the bridge and
-//! encrypts passwords; the Authing and MPServerless clients are separate classes.
+//! `Core`: the low-level handle of the full entry's `init()`. It checks the bridge and encrypts
+//! passwords; the Authing and MPServerless clients are separate classes. (Compiled with the `auth`
+//! feature only, see `wasm/mod.rs`.)
 
-#[cfg(feature = "auth")]
-use super::entropy::fresh_rng;
 use super::error_js::to_js;
 use super::host_js::JsHost;
-#[cfg(feature = "auth")]
-use crate::crypto::{rsa, sm2};
+use crate::crypto::{fresh_rng, rsa, sm2};
 use crate::error::Error;
 use crate::host::{Host, HttpRequest, Method};
 use js_sys::{Object, Promise, Reflect};
@@ -53,7 +51,6 @@ impl Core {
         })
     }
 
-    #[cfg(feature = "auth")]
     /// Encrypts a password as the Authing add-ons do: `kind` is `rsa` (PKCS#1 v1.5, base64) or
     /// `sm2` (C1C3C2 hex without `04`). Fresh host entropy is mixed in first.
     #[wasm_bindgen(js_name = encryptPassword, unchecked_return_type = "Promise<string>")]

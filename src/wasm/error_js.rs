@@ -10,7 +10,7 @@ pub fn to_js(err: &Error) -> JsValue {
     let js = js_sys::Error::new(&err.to_string());
     js.set_name("SdkError");
     let obj: &JsValue = js.as_ref();
-    let _ = Reflect::set(obj, &"code".into(), &err.code().into());
+    let _ = Reflect::set(obj, &"code".into(), &err.code().as_str().into());
     match err {
         Error::Server { status, api_code, .. } => {
             let _ = Reflect::set(obj, &"statusCode".into(), &JsValue::from(*status));

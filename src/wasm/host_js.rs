@@ -68,7 +68,7 @@ impl JsHost {
         .await;
         match outcome {
             Some(Ok(v)) => Ok(v),
-            Some(Err(e)) => Err(HostError::new(name, HostErrorKind::Rejected, describe(&e))),
+            Some(Err(e)) => Err(HostError::new(name, rejection_kind(&e), describe(&e))),
             None => Err(HostError::new(name, HostErrorKind::Timeout, format!("no answer within {timeout_ms} ms"))),
         }
     }
@@ -79,6 +79,16 @@ fn get(obj: &JsValue, key: &str) -> JsValue {
         return JsValue::UNDEFINED;
     }
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// How a rejection is classified: structured, never from its text. An adapter that knows the
+/// platform call timed out (wx `request:fail timeout`, Alipay error 13) rejects with
+/// `kind: 'timeout'`; everything else is a plain rejection.
+fn rejection_kind(e: &JsValue) -> HostErrorKind {
+    match get(e, "kind").as_string().as_deref() {
+        Some("timeout") => HostErrorKind::Timeout,
+        _ => HostErrorKind::Rejected,
+    }
 }
 
 fn is_thenable(v: &JsValue) -> bool {

@@ -15,17 +15,6 @@ use js_sys::{Array, Object, Promise, Reflect};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(typescript_custom_section)]
-const SERVERLESS_TS: &'static str = r#"
-/** A gateway reply: the raw JSON body text and the `request-id` header. */
-export interface ServerlessReply {
-  body: string;
-  statusCode: number;
-  requestId?: string;
-  transactionId?: string;
-}
-"#;
-
 /// The error an MPServerless app sees: `{name: 'MPServerlessError', code, type, message, sdkCode}`.
 pub fn serverless_error(err: &Error) -> JsValue {
     let js = to_js(err);
@@ -37,7 +26,7 @@ pub fn serverless_error(err: &Error) -> JsValue {
     set("message", JsValue::from_str(&errors::message(err)));
     set("code", JsValue::from_str(&code));
     set("type", JsValue::from_str(kind));
-    set("sdkCode", JsValue::from_str(err.code()));
+    set("sdkCode", JsValue::from_str(err.code().as_str()));
     js
 }
 

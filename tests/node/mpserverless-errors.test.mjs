@@ -80,7 +80,7 @@ test('network failure and timeouts (default 5 s, or the configured one)', async 
   assertError(sim, await rejection(mps.function.invoke('f')), { code: 'NETWORK_ERROR', type: 'network', message: 'host function `request` failed: request:fail connection refused', sdkCode: 'HOST_REJECTED' });
   gw.state.override = () => new Promise(() => {}); // never answers
   const started = Date.now();
-  assertError(sim, await rejection(mps.function.invoke('f')), { code: 'TIMEOUT', type: 'timeout', message: 'host function `request` failed: request:fail timeout' });
+  assertError(sim, await rejection(mps.function.invoke('f')), { code: 'TIMEOUT', type: 'timeout', message: 'host function `request` timed out: request:fail timeout' });
   assert.ok(Date.now() - started >= 45, '5000 ms at timeScale 0.01');
   assert.ok(Date.now() - started < 2000);
   const short = setup(t, { config: { timeout: '20ms' } });
@@ -108,7 +108,7 @@ test('Alipay-style failures: error 13 is a timeout, others network errors; compl
     }),
   });
   await anon(mps);
-  assertError(sim, await rejection(mps.function.invoke('f')), { code: 'TIMEOUT', type: 'timeout', message: 'host function `request` failed: request:fail timeout 请求超时' });
+  assertError(sim, await rejection(mps.function.invoke('f')), { code: 'TIMEOUT', type: 'timeout', message: 'host function `request` timed out: request:fail timeout 请求超时' });
   assertError(sim, await rejection(mps.function.invoke('f')), { code: 'NETWORK_ERROR', type: 'network', message: 'host function `request` failed: request:fail error 12 网络出错' });
 });
 

@@ -29,7 +29,9 @@ pub fn router() -> Router<AppState> {
         .route("/__admin/config", get(config))
         .route("/__admin/users", get(list_users).post(create_user))
         .route("/__admin/sms", get(sms_inbox))
+        .route("/__admin/email", get(email_inbox))
         .route("/__admin/reset", post(reset))
+        .route("/__admin/export", post(export))
         .route("/__admin/collections", get(list_collections).post(create_collection))
         .route("/__admin/collections/{name}/documents", get(list_documents))
         .route("/__admin/logins", get(list_logins))
@@ -160,48 +162,12 @@ async fn create_user(State(state): State<AppState>, body: RawBody) -> Response {
     respond(
         async {
             let m = parse_object(&body_bytes(body)?)?;
-            let username = opt_str(&m, "username")?.filter(|s| !s.is_empty()).map(str::to_string);
-            let email = opt_str(&m, "email")?.filter(|s| !s.is_empty()).map(str::to_string);
-            let phone = opt_str(&m, "phone")?.filter(|s| !s.is_empty()).map(str::to_string);
-            let cc = opt_str(&m, "phoneCountryCode")?.unwrap_or("+86").to_string();
-            let password = opt_str(&m, "password")?.map(str::to_string);
-            if username.is_none() && email.is_none() && phone.is_none() {
-                return Err(ApiError::bad_request("one of username, email, phone is required"));
-            }
-            if let Some(p) = &phone {
-                if !authing_phone_ok(p) {
-                    return Err(ApiError::bad_request("phone must be 5..20 digits"));
-                }
-            }
-            let mut profile = serde_json::Map::new();
-            for key in ["nickname", "name", "photo"] {
-                if let Some(v) = opt_str(&m, key)? {
-                    profile.insert(key.into(), json!(v));
-                }
-            }
-            if let Some(cd) = opt_obj(&m, "customData")? {
-                profile.insert("customData".into(), Value::Object(cd.clone()));
-            }
-            let password_hash = match password {
-                Some(p) if !p.is_empty() => Some(hash_password(p).await?),
-                _ => None,
-            };
+            let new = new_user(&m).await?;
             let pool = state.cfg.user_pool_id.clone();
             let dto = state
                 .store
                 .tx(move |tx| {
-                    let u = users::create(
-                        tx,
-                        &pool,
-                        NewUser {
-                            username,
-                            email,
-                            phone_country_code: phone.as_ref().map(|_| cc),
-                            phone,
-                            password_hash,
-                            profile,
-                        },
-                    )?;
+                    let u = users::create(tx, &pool, new)?;
                     users::dto(
                         tx,
                         &u,
@@ -213,6 +179,38 @@ async fn create_user(State(state): State<AppState>, body: RawBody) -> Response {
         }
         .await,
     )
+}
+
+/// A user from its JSON description (`POST /__admin/users`, seed files): `username`, `email`,
+/// `phone`, `phoneCountryCode`, `password` (hashed here), `nickname`, `name`, `photo`, `customData`.
+pub async fn new_user(m: &serde_json::Map<String, Value>) -> ApiResult<NewUser> {
+    let username = opt_str(m, "username")?.filter(|s| !s.is_empty()).map(str::to_string);
+    let email = opt_str(m, "email")?.filter(|s| !s.is_empty()).map(str::to_string);
+    let phone = opt_str(m, "phone")?.filter(|s| !s.is_empty()).map(str::to_string);
+    let cc = opt_str(m, "phoneCountryCode")?.unwrap_or("+86").to_string();
+    let password = opt_str(m, "password")?.map(str::to_string);
+    if username.is_none() && email.is_none() && phone.is_none() {
+        return Err(ApiError::bad_request("one of username, email, phone is required"));
+    }
+    if let Some(p) = &phone {
+        if !authing_phone_ok(p) {
+            return Err(ApiError::bad_request("phone must be 5..20 digits"));
+        }
+    }
+    let mut profile = serde_json::Map::new();
+    for key in ["nickname", "name", "photo"] {
+        if let Some(v) = opt_str(m, key)? {
+            profile.insert(key.into(), json!(v));
+        }
+    }
+    if let Some(cd) = opt_obj(m, "customData")? {
+        profile.insert("customData".into(), Value::Object(cd.clone()));
+    }
+    let password_hash = match password {
+        Some(p) if !p.is_empty() => Some(hash_password(p).await?),
+        _ => None,
+    };
+    Ok(NewUser { username, email, phone_country_code: phone.as_ref().map(|_| cc), phone, password_hash, profile })
 }
 
 fn authing_phone_ok(p: &str) -> bool {
@@ -230,22 +228,67 @@ async fn sms_inbox(State(state): State<AppState>, Query(q): Query<HashMap<String
     )
 }
 
+async fn email_inbox(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let pool = state.cfg.user_pool_id.clone();
+    let email = q.get("email").cloned();
+    respond(
+        state
+            .store
+            .call(move |conn| Ok((StatusCode::OK, Value::Array(authing::email_inbox(conn, &pool, email.as_deref())?))))
+            .await,
+    )
+}
+
 async fn reset(State(state): State<AppState>) -> Response {
     respond(
         async {
-            state.txs.abort_all();
-            state
-                .store
-                .tx(|tx| {
-                    for t in DATA_TABLES {
-                        tx.execute(&format!("DELETE FROM {t}"), [])?;
-                    }
-                    Ok(())
-                })
-                .await?;
-            state.store.remove_all_bodies().await?;
-            ensure_collections(&state.store, &state.cfg).await?;
+            wipe(&state).await?;
             Ok((StatusCode::OK, json!({"ok": true})))
+        }
+        .await,
+    )
+}
+
+/// Wipes every user, code, session, document and file, and recreates the configured collections
+/// (`POST /__admin/reset`, `--seed`).
+pub async fn wipe(state: &AppState) -> ApiResult<()> {
+    state.txs.abort_all();
+    state
+        .store
+        .tx(|tx| {
+            for t in DATA_TABLES {
+                tx.execute(&format!("DELETE FROM {t}"), [])?;
+            }
+            Ok(())
+        })
+        .await?;
+    state.store.remove_all_bodies().await?;
+    ensure_collections(&state.store, &state.cfg).await
+}
+
+/// `POST /__admin/export` (body `{"dir": "..."}`, optional when the emulator was started with
+/// `--export-on-exit DIR`): writes a data snapshot (src/snapshot.rs) and answers what it holds.
+/// A JSON content type is required, so a web page cannot trigger it with a simple form post.
+async fn export(State(state): State<AppState>, headers: axum::http::HeaderMap, body: RawBody) -> Response {
+    respond(
+        async {
+            let json_ct = headers
+                .get(axum::http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"));
+            let bytes = body_bytes(body)?;
+            let dir = if bytes.iter().all(u8::is_ascii_whitespace) {
+                None
+            } else if !json_ct {
+                return Err(ApiError::bad_request("the body must be JSON (content-type: application/json)"));
+            } else {
+                opt_str(&parse_object(&bytes)?, "dir")?.filter(|d| !d.is_empty()).map(std::path::PathBuf::from)
+            };
+            let dir = dir.or_else(|| state.cfg.export_on_exit.clone()).ok_or_else(|| {
+                ApiError::bad_request("dir is required (or start the emulator with --export-on-exit DIR)")
+            })?;
+            let summary = crate::snapshot::export(&state.store, dir).await?;
+            Ok((StatusCode::OK, summary.to_json()))
         }
         .await,
     )

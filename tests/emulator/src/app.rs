@@ -35,6 +35,8 @@ pub struct AppState {
     pub functions: Arc<Registry>,
     /// Where the console may find the built SDK package, in order of preference.
     pub sdk_dirs: Arc<Vec<PathBuf>>,
+    /// The newest client requests, for the console's traffic panel.
+    pub traffic: Arc<crate::traffic::TrafficLog>,
 }
 
 impl AppState {
@@ -51,6 +53,7 @@ impl AppState {
             txs,
             functions: Arc::new(Registry::builtin()),
             sdk_dirs: Arc::new(sdk_dirs),
+            traffic: Arc::default(),
         }
     }
 
@@ -73,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::router())
         .merge(clock::router())
         .merge(console::router())
+        .merge(crate::traffic::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
@@ -82,6 +86,7 @@ pub fn router(state: AppState) -> Router {
             (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(json!({"statusCode": 500, "message": "internal error"})))
                 .into_response()
         }))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::traffic::record))
         .layer(axum::middleware::from_fn(drain::drain_unread))
         .layer(axum::middleware::map_response(clock::stamp_date))
         .with_state(state)
@@ -91,7 +96,7 @@ pub fn router(state: AppState) -> Router {
 pub fn error_for_path(path: &str, err: ApiError) -> Response {
     if path.starts_with("/oidc/") {
         authing::oidc_error(err)
-    } else if path.starts_with("/api/") {
+    } else if path.starts_with("/api/") || path.starts_with("/connections/") {
         authing::error_response(err)
     } else if path.starts_with("/client") {
         serverless::error_response(err)

@@ -16,6 +16,21 @@ pub struct Cli {
     #[arg(long, env = "MINIAPP_EMULATOR_DATA", default_value = "./.emulator-data")]
     pub data_dir: PathBuf,
 
+    /// Start from the data snapshot in DIR (written by --export-on-exit or POST /__admin/export),
+    /// replacing the data directory's users, documents and files.
+    #[arg(long, value_name = "DIR", conflicts_with = "seed")]
+    pub import: Option<PathBuf>,
+
+    /// Write a data snapshot to DIR when the emulator stops (Ctrl-C or SIGTERM); also the default
+    /// directory of POST /__admin/export.
+    #[arg(long, value_name = "DIR")]
+    pub export_on_exit: Option<PathBuf>,
+
+    /// Start from the users and documents of a JSON seed file (see tests/emulator/README.md),
+    /// replacing the data directory's data.
+    #[arg(long, value_name = "FILE")]
+    pub seed: Option<PathBuf>,
+
     /// The built SDK package served to the console playground at `/__console/sdk/`
     /// (default: `pkg` in the current directory, else the workspace's `pkg`).
     #[arg(long, env = "MINIAPP_EMULATOR_SDK_DIR")]
@@ -82,13 +97,18 @@ pub struct Cli {
     #[arg(long, default_value_t = 1800)]
     pub session_extend_secs: i64,
 
-    /// Lifetime of SMS and platform (wx.login etc.) codes, in seconds.
+    /// Lifetime of SMS, email and platform (wx.login etc.) codes, in seconds.
     #[arg(long, default_value_t = 300)]
     pub code_ttl_secs: i64,
 
-    /// Minimum interval between two SMS to one phone and channel, in seconds.
+    /// Minimum interval between two SMS (or emails) to one phone (address) and channel, in seconds.
     #[arg(long, default_value_t = 60)]
     pub sms_interval_secs: i64,
+
+    /// Lifetime of the verify tokens of the update-email / update-phone / delete-account flows
+    /// (`tokenExpiresIn`), in seconds.
+    #[arg(long, default_value_t = 60)]
+    pub verify_token_ttl_secs: i64,
 
     /// Wrong passwords in a row (since the last successful login, within --login-lock-secs) after
     /// which an account's password logins are refused with apiCode 2005; 0 disables the lock.
@@ -127,10 +147,13 @@ pub struct Config {
     pub session_extend_ms: i64,
     pub code_ttl_ms: i64,
     pub sms_interval_ms: i64,
+    pub verify_token_ttl_ms: i64,
     pub login_fail_limit: u32,
     pub login_lock_ms: i64,
     pub access_token_ttl_s: i64,
     pub refresh_token_ttl_ms: i64,
+    /// `--export-on-exit`: where the exit snapshot goes and `POST /__admin/export`'s default.
+    pub export_on_exit: Option<PathBuf>,
 }
 
 impl From<&Cli> for Config {
@@ -152,10 +175,12 @@ impl From<&Cli> for Config {
             session_extend_ms: c.session_extend_secs.max(1).saturating_mul(1000),
             code_ttl_ms: c.code_ttl_secs.max(1).saturating_mul(1000),
             sms_interval_ms: c.sms_interval_secs.max(0).saturating_mul(1000),
+            verify_token_ttl_ms: c.verify_token_ttl_secs.max(1).saturating_mul(1000),
             login_fail_limit: c.login_fail_limit,
             login_lock_ms: c.login_lock_secs.max(1).saturating_mul(1000),
             access_token_ttl_s: c.access_token_ttl_secs.max(1),
             refresh_token_ttl_ms: c.refresh_token_ttl_secs.max(1).saturating_mul(1000),
+            export_on_exit: c.export_on_exit.clone(),
         }
     }
 }

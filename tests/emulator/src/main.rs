@@ -11,9 +11,13 @@ mod drain;
 mod error;
 mod json;
 mod keys;
+mod open_data;
 mod platform;
+mod seed;
 mod serverless;
+mod snapshot;
 mod store;
+mod traffic;
 mod util;
 
 use std::io::Write;
@@ -60,6 +64,17 @@ async fn run(cli: cli::Cli) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", cli.port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let state = app::AppState::new(cfg, store, secrets, addr, console::sdk_candidates(cli.sdk_dir.as_deref()));
+    let mut loaded = None;
+    if let Some(dir) = &cli.import {
+        let s = snapshot::import(&state.store, dir.clone()).await.map_err(|e| format!("--import: {}", e.message))?;
+        admin::ensure_collections(&state.store, &state.cfg).await.map_err(|e| e.to_string())?;
+        let rows: usize = s.tables.values().sum();
+        loaded = Some(format!("imported snapshot {} ({rows} rows, {} files)", dir.display(), s.files));
+    }
+    if let Some(file) = &cli.seed {
+        let s = seed::load(&state, file).await.map_err(|e| format!("--seed: {}", e.message))?;
+        loaded = Some(format!("seeded from {} ({} users, {} documents)", file.display(), s.users, s.documents));
+    }
 
     {
         let mut out = std::io::stdout().lock();
@@ -78,7 +93,7 @@ async fn run(cli: cli::Cli) -> Result<(), String> {
             format!("admin: {}/__admin/  platform stand-ins: {}/__platform/", state.base_url, state.base_url),
             format!("console: {}/", state.base_url),
         ];
-        for l in lines {
+        for l in lines.into_iter().chain(loaded) {
             let _ = writeln!(out, "{l}");
         }
         let _ = out.flush();
@@ -98,6 +113,13 @@ async fn run(cli: cli::Cli) -> Result<(), String> {
     let router = app::router(state.clone());
     axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await.map_err(|e| e.to_string())?;
     state.txs.abort_all();
+    if let Some(dir) = &cli.export_on_exit {
+        let s = snapshot::export(&state.store, dir.clone())
+            .await
+            .map_err(|e| format!("--export-on-exit: {}", e.message))?;
+        let rows: usize = s.tables.values().sum();
+        eprintln!("miniapp-emulator: exported snapshot {} ({rows} rows, {} files)", dir.display(), s.files);
+    }
     Ok(())
 }
 

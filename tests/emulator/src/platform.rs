@@ -35,6 +35,8 @@ pub fn router() -> Router<AppState> {
         .route("/__platform/my/getAuthCode", post(my_auth_code))
         .route("/__platform/wx/phone-code", post(wx_phone_code))
         .route("/__platform/tt/phone-code", post(tt_phone_code))
+        .route("/__platform/wx/encrypted-data", post(wx_encrypted_data))
+        .route("/__platform/tt/encrypted-data", post(tt_encrypted_data))
         .route("/__platform/identity", get(identity))
 }
 
@@ -133,6 +135,19 @@ pub fn consume_code(
     Ok(Ok(CodeInfo { subject, phone }))
 }
 
+/// The user a login code was issued to, if it exists for this platform and has not expired
+/// (used or not: the session it opened keeps its key).
+pub fn code_subject(conn: &Connection, platform: &str, code: &str) -> ApiResult<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT subject FROM platform_codes
+             WHERE code_hash = ?1 AND platform = ?2 AND kind = ?3 AND expires_at > ?4",
+            params![util::sha256_hex(code), platform, KIND_LOGIN, util::now_ms()],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
 /// Optional JSON body `{user?, phoneNumber?}`; an empty body is fine.
 fn parse_optional(body: RawBody) -> ApiResult<Map<String, Value>> {
     let bytes = body_bytes(body)?;
@@ -169,7 +184,7 @@ async fn mint(
     state.store.tx(move |tx| mint_code(tx, platform, kind, &subject, phone.as_deref(), ttl)).await
 }
 
-fn app_for(state: &AppState, platform: &str) -> String {
+pub fn app_for(state: &AppState, platform: &str) -> String {
     match platform {
         WX => state.cfg.wx_appid.clone(),
         _ => state.cfg.app_id.clone(),
@@ -247,6 +262,51 @@ async fn tt_phone_code(State(state): State<AppState>, body: RawBody) -> Response
     }
     .await;
     respond(r)
+}
+
+/// `{code, data?}` → `{encryptedData, iv}`: what `wx.getUserInfo` (`tt.getUserInfo`) returns to
+/// the user whose session `code` (a login code of this platform) opened: the user's open data
+/// (`openId`, profile fields, `data`'s fields) and the watermark, encrypted with the code's
+/// session key (see `open_data`).
+async fn encrypted_data(state: AppState, platform: &'static str, body: RawBody) -> Response {
+    let r = async {
+        let m = parse_object(&body_bytes(body)?)?;
+        let code = crate::json::req_str(&m, "code")?.to_string();
+        let extra = crate::json::opt_obj(&m, "data")?.cloned().unwrap_or_default();
+        let lookup = code.clone();
+        let subject = state
+            .store
+            .call(move |conn| code_subject(conn, platform, &lookup))
+            .await?
+            .ok_or_else(|| ApiError::bad_request("code is not a live login code of this platform"))?;
+        let mut info = json!({
+            "nickName": "Emulator User",
+            "gender": 0,
+            "language": "zh_CN",
+            "city": "",
+            "province": "",
+            "country": "",
+            "avatarUrl": "",
+        });
+        if let Some(obj) = info.as_object_mut() {
+            obj.extend(extra);
+            obj.insert("openId".into(), json!(subject));
+            obj.insert("watermark".into(), json!({"appid": app_for(&state, platform), "timestamp": util::now_s()}));
+        }
+        let key = crate::open_data::session_key(&state.secrets.jwt, platform, &code);
+        let (encrypted, iv) = crate::open_data::encrypt(&key, info.to_string().as_bytes());
+        Ok::<_, ApiError>(json!({"encryptedData": encrypted, "iv": iv, "errMsg": "getUserInfo:ok"}))
+    }
+    .await;
+    respond(r)
+}
+
+async fn wx_encrypted_data(State(state): State<AppState>, body: RawBody) -> Response {
+    encrypted_data(state, WX, body).await
+}
+
+async fn tt_encrypted_data(State(state): State<AppState>, body: RawBody) -> Response {
+    encrypted_data(state, TT, body).await
 }
 
 /// `GET /__platform/identity?platform=wx&user=alice` → the stable id.

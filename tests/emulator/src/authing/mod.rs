@@ -5,15 +5,22 @@
 //! defines one). `/oidc/*` errors use the OAuth `{error, error_description}`
 //! shape with HTTP 400. `/api/v2/upload` uses the v2 `{code, message, data}`.
 
+mod account;
+mod decrypt;
+mod email;
+mod passcode;
 mod password;
 mod profile;
 mod signin;
 mod sms;
+mod social;
 mod system;
 mod token;
 mod upload;
 pub mod users;
+mod verify_token;
 
+pub use email::inbox as email_inbox;
 pub use password::hash_password;
 pub use sms::inbox as sms_inbox;
 
@@ -41,6 +48,19 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/v3/update-password", post(profile::update_password))
         .route("/api/v3/get-wechat-miniprogram-phone", post(profile::wechat_phone))
         .route("/api/v3/decrypt-douyin-miniprogram-phone", post(profile::douyin_phone))
+        .route("/api/v3/send-email", post(email::send_email))
+        .route("/api/v3/bind-email", post(account::bind_email))
+        .route("/api/v3/verify-update-email-request", post(account::update_email_request))
+        .route("/api/v3/update-email", post(account::update_email))
+        .route("/api/v3/bind-phone", post(account::bind_phone))
+        .route("/api/v3/verify-update-phone-request", post(account::update_phone_request))
+        .route("/api/v3/update-phone", post(account::update_phone))
+        .route("/api/v3/verify-delete-account-request", post(account::delete_account_request))
+        .route("/api/v3/delete-account", post(account::delete_account))
+        .route("/api/v3/decrypt-wechat-miniprogram-data", post(decrypt::wechat))
+        .route("/api/v3/decrypt-douyin-miniprogram-data", post(decrypt::douyin))
+        .route("/connections/social/wechat-miniprogram/bind", post(social::bind_wechat))
+        .route("/connections/social/douyin-miniprogram/bind", post(social::bind_douyin))
         .route("/api/v2/upload", post(upload::upload).layer(DefaultBodyLimit::max(upload_limit)))
         .route("/files/{*key}", get(upload::serve))
 }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::token::{self, TokenContext};
 use super::users::{self, Field, LoginAttempt, NewUser, User};
-use super::{ok_data, password, require_app, respond, sms};
+use super::{email, ok_data, password, require_app, respond, sms};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::json::{body_bytes, opt_bool, opt_obj, opt_str, parse_object, req_obj, req_str, RawBody};
@@ -233,6 +233,11 @@ async fn finish_login(state: &AppState, user: User, scope: String, attempt: Logi
         .await
 }
 
+enum PassCodeLogin {
+    Phone(String, String),
+    Email(String),
+}
+
 async fn passcode_login(
     state: &AppState,
     m: &Map<String, Value>,
@@ -241,33 +246,40 @@ async fn passcode_login(
 ) -> ApiResult<Value> {
     let payload = req_obj(m, "passCodePayload")?;
     let code = req_str(payload, "passCode")?.to_string();
-    let phone = match opt_str(payload, "phone")? {
-        Some(p) if !p.is_empty() => p.to_string(),
-        _ => {
-            if opt_str(payload, "email")?.is_some() {
-                return Err(ApiError::bad_request("email passcodes are not supported by the emulator; use phone"));
-            }
-            return Err(ApiError::bad_request("passCodePayload.phone is required"));
+    let by = match (opt_str(payload, "phone")?.filter(|p| !p.is_empty()), opt_str(payload, "email")?) {
+        (Some(p), _) => {
+            let cc = opt_str(payload, "phoneCountryCode")?.filter(|s| !s.is_empty()).unwrap_or("+86").to_string();
+            PassCodeLogin::Phone(p.to_string(), cc)
         }
+        (None, Some(e)) if !e.is_empty() => PassCodeLogin::Email(e.to_string()),
+        _ => return Err(ApiError::bad_request("passCodePayload needs phone or email")),
     };
-    let cc = opt_str(payload, "phoneCountryCode")?.filter(|s| !s.is_empty()).unwrap_or("+86").to_string();
     let pool = state.cfg.user_pool_id.clone();
     let auto_register = opts.auto_register;
     let outcome = state
         .store
         .tx(move |tx| {
-            if let Err(e) = sms::consume_code(tx, &pool, &phone, &cc, "CHANNEL_LOGIN", &code)? {
+            let (verified, field, value) = match &by {
+                PassCodeLogin::Phone(phone, cc) => {
+                    (sms::consume_code(tx, &pool, phone, cc, "CHANNEL_LOGIN", &code)?, Field::Phone, phone)
+                }
+                PassCodeLogin::Email(e) => {
+                    (email::consume_code(tx, &pool, e, "CHANNEL_LOGIN", &code)?, Field::Email, e)
+                }
+            };
+            if let Err(e) = verified {
                 return Ok(Err(e));
             }
-            match users::find_by(tx, &pool, Field::Phone, &phone)? {
+            match users::find_by(tx, &pool, field, value)? {
                 Some(u) => Ok(Ok(u)),
                 None if auto_register => {
-                    let u = users::create(
-                        tx,
-                        &pool,
-                        NewUser { phone: Some(phone), phone_country_code: Some(cc), ..Default::default() },
-                    )?;
-                    Ok(Ok(u))
+                    let new = match by {
+                        PassCodeLogin::Phone(phone, cc) => {
+                            NewUser { phone: Some(phone), phone_country_code: Some(cc), ..Default::default() }
+                        }
+                        PassCodeLogin::Email(e) => NewUser { email: Some(e), ..Default::default() },
+                    };
+                    Ok(Ok(users::create(tx, &pool, new)?))
                 }
                 None => Ok(Err(ApiError::forbidden("用户不存在").with_api_code(2004))),
             }
@@ -276,7 +288,7 @@ async fn passcode_login(
     finish_login(state, outcome?, opts.scope, attempt.clone()).await
 }
 
-fn code_error(which: &str, e: CodeError) -> ApiError {
+pub fn code_error(which: &str, e: CodeError) -> ApiError {
     let (errcode, text) = e.describe();
     ApiError::bad_request(format!("{which}: {text} (errcode {errcode})")).with_api_code(2002)
 }

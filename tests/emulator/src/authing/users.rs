@@ -319,6 +319,18 @@ pub fn find_identity(
         .optional()?)
 }
 
+/// Whether the user has an identity of this provider and source.
+pub fn has_identity_of(conn: &Connection, user_id: &str, provider: &str, ext_idp_conn: &str) -> ApiResult<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM identities WHERE user_id = ?1 AND provider = ?2 AND ext_idp_conn = ?3 LIMIT 1",
+            params![user_id, provider, ext_idp_conn],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
 pub fn link_identity(
     conn: &Connection,
     pool: &str,

@@ -453,7 +453,7 @@ fn check_replacement(doc: &Value) -> ApiResult<()> {
 }
 
 /// Validates a new document and gives it an `_id` (24-hex ObjectId string).
-fn prepare_new(doc: &Value) -> ApiResult<(String, Value)> {
+pub fn prepare_new(doc: &Value) -> ApiResult<(String, Value)> {
     let m = doc.as_object().ok_or_else(|| ApiError::bad_request("document must be an object"))?;
     check_keys(doc, 0)?;
     let id = match m.get("_id") {

@@ -4,7 +4,7 @@
 
 mod aggregate;
 pub mod db;
-mod docstore;
+pub mod docstore;
 mod file;
 pub mod function;
 mod query;

@@ -83,6 +83,23 @@ impl Emulator {
         }
     }
 
+    /// SIGTERM (graceful shutdown, as Ctrl-C) and waits up to 30 s for the exit; returns whether
+    /// the process exited successfully.
+    pub fn terminate(&mut self) -> bool {
+        let Some(mut c) = self.child.take() else { return false };
+        let sent = Command::new("kill").arg("-TERM").arg(c.id().to_string()).status().is_ok_and(|s| s.success());
+        assert!(sent, "cannot send SIGTERM");
+        for _ in 0..300 {
+            if let Ok(Some(status)) = c.try_wait() {
+                return status.success();
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = c.kill();
+        let _ = c.wait();
+        panic!("the emulator did not exit within 30 s of SIGTERM");
+    }
+
     /// Starts a new process on the same data directory.
     pub fn restart(&mut self) {
         self.kill9();

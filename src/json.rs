@@ -1,11 +1,11 @@
-//! An order-preserving JSON value.
+//! The crate's one JSON model: an order-preserving value used by both clients.
 //!
-//! The official SDK builds its bodies with object spreads (`{...data, connection: 'PASSWORD'}`) and
-//! the platform serialises them with `JSON.stringify`, so key order is part of the wire format.
-//! `serde_json::Value` sorts keys unless its `preserve_order` feature is on (a crate-wide switch
-//! other modules may rely on), so this module keeps its own small value type: objects are vectors
-//! of pairs, [`Obj::set`] has the semantics of a JS property assignment (replace in place, or
-//! append), and serialisation is `JSON.stringify`'s compact form.
+//! The official Authing SDK builds its bodies with object spreads (`{...data, connection: 'PASSWORD'}`)
+//! and the platform serialises them with `JSON.stringify`, so key order is part of the wire format.
+//! Objects here are vectors of pairs, [`Obj::set`] has the semantics of a JS property assignment
+//! (replace in place, or append), and serialisation is `JSON.stringify`'s compact form. serde_json
+//! does the parsing and printing; its own `Value` is not used (see the README's dependency table
+//! for the measured comparison with `serde_json` + `preserve_order`).
 //!
 //! `Debug` never prints values: these objects carry passwords and tokens.
 
@@ -109,6 +109,19 @@ impl Json {
             Json::Number(n) => n.as_f64(),
             _ => None,
         }
+    }
+
+    /// The array, if this is one.
+    pub fn as_array(&self) -> Option<&Vec<Json>> {
+        match self {
+            Json::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// Whether this is an object.
+    pub fn is_object(&self) -> bool {
+        matches!(self, Json::Object(_))
     }
 
     /// The object, if this is one.
@@ -346,6 +359,19 @@ mod tests {
         let v = Json::parse(r#"{"password":"hunter2","access_token":"eyJ"}"#).unwrap();
         let dbg = format!("{v:?}");
         assert!(!dbg.contains("hunter2") && !dbg.contains("eyJ"), "{dbg}");
+    }
+
+    // The package ships serde_json without `preserve_order`; the emulator turns it on, and
+    // `cargo test --workspace` would unify it into this crate's test build. .ci/test.sh tests the
+    // crates one by one (`cargo test -p miniapp-sdk`); this fails if the feature leaks in anyway.
+    #[test]
+    fn the_test_build_has_the_serde_json_features_the_package_ships() {
+        let m: serde_json::Map<String, serde_json::Value> = serde_json::from_str(r#"{"b":1,"a":2}"#).unwrap();
+        assert_eq!(
+            m.keys().next().map(String::as_str),
+            Some("a"),
+            "serde_json's `preserve_order` is on in this test build (run `cargo test -p miniapp-sdk`, not --workspace)"
+        );
     }
 
     #[test]
