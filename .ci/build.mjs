@@ -264,6 +264,8 @@ function main() {
   const report = [];
   for (const v of VARIANTS) (jsOnly ? packageVariant : buildVariant)(v, report);
   for (const f of fs.readdirSync(path.join(root, 'pkg-template'))) {
+    // Folders (pkg-template/emulator: the emulator's own npm packages) are not part of this package.
+    if (fs.statSync(path.join(root, 'pkg-template', f)).isDirectory()) continue;
     fs.copyFileSync(path.join(root, 'pkg-template', f), path.join(pkg, f));
     // WeChat's npm build copies only the miniprogram directory: give it the CommonJS entries too.
     if (f.endsWith('.js')) fs.copyFileSync(path.join(root, 'pkg-template', f), path.join(pkg, 'miniprogram_dist', f));
