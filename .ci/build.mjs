@@ -164,6 +164,14 @@ export function patchGlueForW2j(glue) {
   return patched.replace("from './mp-shim-entry.js'", "from './w2j-shim-entry.js'");
 }
 
+/** The package version: Cargo.toml's `[package] version`, the one place it is written. */
+export function packageVersion() {
+  const toml = fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8');
+  const m = toml.match(/\[package\][^[]*?\nversion = "([^"]+)"/);
+  if (!m) throw new Error('Cargo.toml has no [package] version');
+  return m[1];
+}
+
 function esbuildCommon(entry, alias, define) {
   return {
     entryPoints: [path.join(root, 'js-shim', entry)],
@@ -176,7 +184,7 @@ function esbuildCommon(entry, alias, define) {
     // matches wasm export/import names (`wasm.x` calls use `__wbindgen_*`/short names, not `_x`).
     mangleProps: /^(_[a-zA-Z]|__wbg_ptr$|__destroy_into_raw$)/,
     alias,
-    define,
+    define: { ...define, __MINIAPP_VERSION__: JSON.stringify(packageVersion()) },
     logLevel: 'warning',
   };
 }
@@ -263,13 +271,20 @@ function main() {
   fs.mkdirSync(path.join(pkg, 'miniprogram_dist'), { recursive: true });
   const report = [];
   for (const v of VARIANTS) (jsOnly ? packageVariant : buildVariant)(v, report);
-  for (const f of fs.readdirSync(path.join(root, 'pkg-template'))) {
-    // Folders (pkg-template/emulator: the emulator's own npm packages) are not part of this package.
-    if (fs.statSync(path.join(root, 'pkg-template', f)).isDirectory()) continue;
+  // Files only: pkg-template/emulator/ holds the emulator's npm packages (.ci/build-emulator.mjs), not the SDK's.
+  for (const e of fs.readdirSync(path.join(root, 'pkg-template'), { withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const f = e.name;
     fs.copyFileSync(path.join(root, 'pkg-template', f), path.join(pkg, f));
     // WeChat's npm build copies only the miniprogram directory: give it the CommonJS entries too.
     if (f.endsWith('.js')) fs.copyFileSync(path.join(root, 'pkg-template', f), path.join(pkg, 'miniprogram_dist', f));
   }
+  // The licence texts (the package is `MIT OR Apache-2.0`) come from the repository root.
+  for (const f of ['LICENSE-MIT', 'LICENSE-APACHE']) fs.copyFileSync(path.join(root, f), path.join(pkg, f));
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'pkg-template', 'package.json'), 'utf8'));
+  if (manifest.version) throw new Error('pkg-template/package.json must not carry a version: it comes from Cargo.toml');
+  const { name, ...rest } = manifest;
+  fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name, version: packageVersion(), ...rest }, null, 2) + '\n');
   for (const line of report) console.log(`build: ${line}`);
   console.log(`build: pkg/ written in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

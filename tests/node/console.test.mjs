@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, assertPkgBuilt } from './_helpers.mjs';
+import { ROOT, PKG, assertPkgBuilt } from './_helpers.mjs';
 import { startEmulator } from './_emulator.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -94,7 +94,7 @@ describe('emulator console in headless Chromium', { skip, timeout: 15 * 60_000 }
   before(async () => {
     assertPkgBuilt();
     const { chromium } = await import('playwright-core');
-    emu = await startEmulator({ args: ['--sms-interval-secs', '0', '--sdk-dir', path.join(ROOT, 'pkg')] });
+    emu = await startEmulator({ args: ['--sms-interval-secs', '0', '--sdk-dir', PKG] });
     userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'miniapp-console-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
@@ -190,6 +190,22 @@ describe('emulator console in headless Chromium', { skip, timeout: 15 * 60_000 }
     assert.match(await line.textContent(), /PASSCODE/);
     await page.waitForSelector(`#sms tr[data-phone="${SMS_PHONE}"] .tag.used`);
     await shot('2-sms-passcode', { fullPage: true });
+  });
+
+  test('the email inbox panel shows sendEmailCode codes, and marks them used', { timeout: 3 * STEP_MS }, async () => {
+    const email = 'console-inbox@example.com';
+    const post = (p, headers, body) => fetch(emu.url + p, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }).then((r) => r.json());
+    const sent = await post('/api/v3/send-email', { 'x-authing-userpool-id': 'dev-pool' }, { email, channel: 'CHANNEL_LOGIN' });
+    assert.equal(sent.statusCode, 200, JSON.stringify(sent));
+    const cell = await page.waitForSelector(`#email tr[data-email="${email}"] .sms-code`);
+    const code = (await cell.textContent()).trim();
+    assert.match(code, /^\d{6}$/);
+    assert.equal((await emu.admin('GET', `/__admin/email?email=${email}`))[0].code, code, 'the panel shows the code the emulator sent');
+    assert.match(await page.textContent('#email h2'), /Email inbox \(\d+\)/);
+    const signin = await post('/api/v3/signin', { 'x-authing-app-id': 'dev-app' }, { connection: 'PASSCODE', passCodePayload: { email, passCode: code }, options: { autoRegister: true } });
+    assert.equal(signin.statusCode, 200, JSON.stringify(signin));
+    await page.waitForSelector(`#email tr[data-email="${email}"] .tag.used`);
+    await shot('2b-email-inbox', { fullPage: true });
   });
 
   test('updateAvatar uploads a PNG that the files panel shows', { timeout: 3 * STEP_MS }, async () => {

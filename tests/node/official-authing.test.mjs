@@ -2,141 +2,17 @@
 // against the local emulator: every method of the API document (shared/reference/
 // api-authing-miniapp.md) succeeds. This is how we know the emulator speaks the real protocol.
 //
-// How the package runs: the published file is an ES module (`import Taro from "@tarojs/taro"` ...
-// `export{...}`). The mini-program build (Taro's webpack) turns that into a CommonJS module; here the
-// two module-syntax statements are rewritten the same way and every other byte is the published
-// file's (asserted below). `@tarojs/taro` is a stand-in that forwards to the simulated `wx`, as
-// Taro's mini-program runtime does. The optional RSA/SM2 add-ons (@authing/miniapp-jsencrypt and
-// @authing/miniapp-sm2encrypt) are not installed: `encryptFunction` is what they wrap, jsencrypt's
-// PKCS#1 v1.5 and sm-crypto's `sm2.doEncrypt(pw, key, 1)`, run on the host side of the realm.
+// How the package is run (published file, Taro stand-in, encryptFunction) is shared with
+// official-authing-account.test.mjs, in official-authing-support.mjs.
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { ROOT, buildEmulator, startEmulator } from './_emulator.mjs';
-
-const require = createRequire(import.meta.url);
-/** Every test is bounded (the emulator is local; a hang is a failure, not a stall). */
-const BOUNDED = { timeout: 60_000 };
-const hostSim = require('../host-sim/index.cjs');
-const JSEncrypt = require('jsencrypt');
-const { sm2 } = require('sm-crypto');
-
-const OFFICIAL = path.join(ROOT, 'node_modules', '@authing', 'miniapp-taro', 'dist', 'bundle-taro.js');
-const OFFICIAL_VERSION = '5.1.18';
-const APP_ID = 'dev-app';
-const POOL = 'dev-pool';
-const IDP = 'dev-wechat';
-
-// ---- the code package ------------------------------------------------------------------------------
-
-const IMPORT_LINE = 'import Taro from "@tarojs/taro";';
-const EXPORT_RE = /export\{([^}]*)\};?\s*$/;
-
-/** The published ES module as the mini-program build emits it: a CommonJS module, same code. */
-function toCommonJs(src) {
-  assert.ok(src.startsWith(IMPORT_LINE + '\n'), 'the bundle starts with its one import');
-  const m = EXPORT_RE.exec(src);
-  assert.ok(m, 'the bundle ends with its one export clause');
-  const exportsList = m[1].split(',').map((s) => {
-    const [local, exported] = s.trim().split(/\s+as\s+/);
-    return `${JSON.stringify(exported || local)}: ${local}`;
-  });
-  const body = src.slice(IMPORT_LINE.length, m.index);
-  return {
-    body,
-    code: '"use strict";' // ES modules are strict code
-      + 'var Taro = (function (m) { return m && m.__esModule ? m["default"] : m; })(require("@tarojs/taro"));'
-      + body
-      + `module.exports = { ${exportsList.join(', ')} };\n`,
-  };
-}
-
-/**
- * `@tarojs/taro` stand-in. Taro's mini-program runtime (processApis) exposes each host API as
- * `Taro.<name>`: synchronous ones as is, asynchronous ones promisified (the caller's callbacks are
- * still called). Here each forwards to the simulated `wx`.
- */
-const TARO_STAND_IN = `'use strict';
-var SYNC = /Sync$|^(on|off)[A-Z]|^create\\w*Context$|^get\\w*Manager$/;
-var Taro = {};
-Object.keys(wx).forEach(function (name) {
-  var api = wx[name];
-  if (typeof api !== 'function') { Taro[name] = api; return; }
-  if (SYNC.test(name)) { Taro[name] = function () { return wx[name].apply(wx, arguments); }; return; }
-  Taro[name] = function (options) {
-    options = options || {};
-    var opts = Object.assign({}, options);
-    var task;
-    var p = new Promise(function (resolve, reject) {
-      opts.success = function (res) { if (options.success) options.success(res); resolve(res); };
-      opts.fail = function (err) { if (options.fail) options.fail(err); reject(err); };
-      opts.complete = function (res) { if (options.complete) options.complete(res); };
-      task = wx[name](opts);
-    });
-    // Callback-style callers ignore the promise; do not report its rejection as unhandled.
-    p.catch(function () {});
-    if (task && typeof task === 'object') Object.keys(task).forEach(function (k) { p[k] = task[k]; });
-    return p;
-  };
-});
-module.exports = Taro;
-`;
-
-let packageRoot = null;
-function codePackage() {
-  if (!packageRoot) {
-    packageRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'official-authing-'));
-    const write = (rel, content) => {
-      fs.mkdirSync(path.dirname(path.join(packageRoot, rel)), { recursive: true });
-      fs.writeFileSync(path.join(packageRoot, rel), content);
-    };
-    write('app.json', JSON.stringify({ pages: ['pages/index/index'] }));
-    write('miniprogram_npm/@authing/miniapp-taro/index.js', toCommonJs(fs.readFileSync(OFFICIAL, 'utf8')).code);
-    write('miniprogram_npm/@tarojs/taro/index.js', TARO_STAND_IN);
-  }
-  return packageRoot;
-}
-
-// ---- the realm ---------------------------------------------------------------------------------------
-
-const AVATAR = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from('official authing avatar')]);
-
-/** Realm-side async API in WeChat's convention: callbacks when given, else a realm Promise. */
-function realmAsync(sim, opts, make) {
-  const o = opts || {};
-  const p = new sim.realm.Promise((resolve, reject) => setImmediate(() => {
-    try { resolve(sim.realm.JSON.parse(JSON.stringify(make(o)))); } catch (e) { reject(e); }
-  }));
-  if (['success', 'fail', 'complete'].some((k) => typeof o[k] === 'function')) {
-    p.then((r) => { if (o.success) o.success(r); if (o.complete) o.complete(r); }, (e) => { if (o.fail) o.fail(e); if (o.complete) o.complete(e); });
-    return undefined;
-  }
-  return p;
-}
-
-/**
- * `wx.chooseImage` (updateAvatar needs it; the simulator has no media APIs): the user picks one
- * photo, a temp file the simulator's `wx.uploadFile` can read.
- */
-function installChooseImage(sim, chosen) {
-  sim.wx.chooseImage = (opts) => realmAsync(sim, opts, (o) => {
-    chosen.push(o);
-    const p = sim.addTempFile(AVATAR, 'png');
-    return { tempFilePaths: [p], tempFiles: [{ path: p, size: AVATAR.length }], errMsg: 'chooseImage:ok' };
-  });
-}
-
-const rsaEncrypt = (password, publicKey) => {
-  const e = new JSEncrypt();
-  e.setPublicKey(publicKey);
-  const out = e.encrypt(password);
-  assert.equal(typeof out, 'string', 'jsencrypt encrypted the password');
-  return out;
-};
-const sm2Encrypt = (password, publicKey) => sm2.doEncrypt(password, publicKey, 1);
+import { buildEmulator, startEmulator } from './_emulator.mjs';
+import {
+  BOUNDED, OFFICIAL, OFFICIAL_VERSION, APP_ID, POOL, IDP, IMPORT_LINE, EXPORT_RE, AVATAR, toCommonJs, removeCodePackage,
+  rsaEncrypt, sm2Encrypt, officialMiniProgram, sentTo, assertLoginState, SCOPE, plain, claims,
+} from './official-authing-support.mjs';
 
 let emu;
 before(async () => {
@@ -145,28 +21,14 @@ before(async () => {
 }, { timeout: 15 * 60_000 });
 after(async () => {
   if (emu) await emu.stop();
-  if (packageRoot) fs.rmSync(packageRoot, { recursive: true, force: true });
+  removeCodePackage();
 });
 
 /** One mini-program: a realm with the official package loaded and an `Authing` instance. */
-function miniProgram(t, { encryptFunction, user = 'u-' + t.name.replace(/\W+/g, '-') } = {}) {
-  const sim = hostSim.createHost({
-    profile: 'wechat-ios',
-    packageRoot: codePackage(),
-    responder: hostSim.loopbackResponder(),
-    login: hostSim.platformLogin(emu.url, { platform: 'wx', user }),
-  });
-  t.after(() => sim.close());
-  const chosen = [];
-  installChooseImage(sim, chosen);
-  const { Authing } = sim.require('@authing/miniapp-taro');
-  // The document's init, with the emulator's tenant.
-  const authing = new Authing({ appId: APP_ID, host: emu.url, userPoolId: POOL, encryptFunction });
-  return { sim, authing, chosen, user };
-}
+const miniProgram = (t, opts) => officialMiniProgram(t, emu.url, opts);
 
 /** Requests the official package sent, as `{method, path, header, body}`. */
-const sent = (sim) => sim.stats.requests.map((r) => ({ method: r.method, path: r.url.slice(emu.url.length), header: r.header, body: r.body }));
+const sent = (sim) => sentTo(sim, emu.url);
 const lastSent = (sim, prefix) => sent(sim).filter((r) => r.path.startsWith(prefix)).pop();
 
 let seq = 0;
@@ -178,30 +40,6 @@ async function seedUser(fields = {}) {
   const created = await emu.admin('POST', '/__admin/users', u);
   return { ...u, created };
 }
-
-/** A documented LoginState, fresh. */
-function assertLoginState(state, { refresh = true, scope } = {}) {
-  assert.ok(state && typeof state === 'object', 'a LoginState');
-  for (const k of ['access_token', 'id_token', 'scope', 'token_type']) assert.equal(typeof state[k], 'string', k);
-  assert.ok(state.access_token.split('.').length === 3, 'access_token is a JWT');
-  assert.ok(state.id_token.split('.').length === 3, 'id_token is a JWT');
-  assert.ok(Number(state.expires_in) > 0, 'expires_in');
-  assert.ok(state.expires_at > Date.now(), 'expires_at in the future');
-  assert.ok(Math.abs(state.expires_at - Date.now() - state.expires_in * 1000) < 60_000, 'expires_at = now + expires_in');
-  assert.match(state.token_type, /^bearer$/i);
-  assert.ok(state.scope.split(' ').includes('openid'));
-  if (scope) assert.equal(state.scope, scope);
-  if (refresh) assert.equal(typeof state.refresh_token, 'string', 'refresh_token (offline_access)');
-  else assert.equal(state.refresh_token, undefined);
-}
-
-const SCOPE = 'openid profile offline_access';
-
-/** Plain data of realm values (realm arrays and objects are not Node's, for deepStrictEqual). */
-const plain = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
-
-/** The id token's claims (the emulator's HS256 JWTs; the SDK never verifies them). */
-const claims = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
 
 // ---- tests ---------------------------------------------------------------------------------------------
 

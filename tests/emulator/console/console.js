@@ -1,7 +1,8 @@
 // Entry of the console page: reads the tenant, polls the admin API into the panels (re-rendering a
 // panel only when its data changed), and starts the playground.
-import { h, api, renderUsers, renderSms, renderFiles, renderSessions, renderCollections } from './panels.js';
+import { h, api, renderUsers, renderSms, renderEmail, renderFiles, renderSessions, renderCollections } from './panels.js';
 import { Playground } from './playground.js';
+import { TrafficPanel } from './traffic.js';
 
 const $ = (sel) => document.querySelector(sel);
 const REFRESH_MS = 2000;
@@ -38,6 +39,7 @@ async function panel(id, path, render, count) {
 }
 
 let playground;
+let traffic;
 let refreshing = null;
 
 export function refresh() {
@@ -46,8 +48,10 @@ export function refresh() {
     await Promise.all([
       panel('users', '/__admin/users', renderUsers, (d) => d.length),
       panel('sms', '/__admin/sms', (root, d) => renderSms(root, d, (m) => playground && playground.usePassCode(m)), (d) => d.length),
+      panel('email', '/__admin/email', renderEmail, (d) => d.length),
       panel('files', '/__admin/files', renderFiles, (d) => (d.uploads || []).length + (d.serverless || []).length),
       panel('sessions', '/__admin/sessions', renderSessions),
+      traffic && traffic.refresh(),
       (async () => {
         try {
           const list = await api('GET', '/__admin/collections');
@@ -81,6 +85,7 @@ async function main() {
   }
   playground = new Playground(state.config, { onCallDone: () => refresh() });
   playground.mount();
+  traffic = new TrafficPanel(document.getElementById('traffic'));
   $('#refresh').addEventListener('click', () => refresh());
   $('#reset').addEventListener('click', async () => {
     if (!window.confirm('Wipe every user, code, session, document and file of the emulator?')) return;

@@ -1,4 +1,4 @@
-// Panels of the console (users, SMS inbox, files, sessions, collections) and the small DOM and
+// Panels of the console (users, SMS and email inboxes, files, sessions, collections) and the small DOM and
 // formatting helpers the playground shares. Every value from the server is inserted as text,
 // never as HTML.
 
@@ -63,6 +63,9 @@ const short = (id) => (typeof id === 'string' && id.length > 10 ? id.slice(0, 8)
 
 const SECRET_KEY = /(^|[_-])token$|Token$|^token$|secret|authorization|cookie|signature$/i;
 const PASSWORD_KEY = /^(password|oldPassword|newPassword)$/i;
+// One-time codes (SMS pass codes, wx.login / my.getAuthCode codes, OAuth codes). A value without a
+// digit is an error code ("InvalidParameter", "DatabaseError.DuplicateKey"), shown as it is.
+const CODE_KEY = /^(code|passCode|authCode|phoneCode|verifyCode)$/i;
 
 export function redactValue(v) {
   if (typeof v !== 'string') return v;
@@ -76,6 +79,7 @@ export function redactDeep(v, key) {
     if (SECRET_KEY.test(key)) return redactValue(v);
     // Ciphertexts (RSA/SM2) are long: show them; a short value is a plaintext password.
     if (PASSWORD_KEY.test(key) && v.length < 64) return '••••••';
+    if (CODE_KEY.test(key) && /\d/.test(v)) return redactValue(v);
   }
   if (Array.isArray(v)) return v.map((x) => redactDeep(x));
   if (v && typeof v === 'object') {
@@ -166,27 +170,38 @@ export function renderUsers(root, users) {
   });
 }
 
-function smsStatus(m) {
+function codeStatus(m) {
   if (m.used) return 'used';
   return new Date(m.expiresAt).getTime() <= Date.now() ? 'expired' : 'active';
 }
 
-export function renderSms(root, inbox, onUse) {
-  if (!inbox.length) return [h('p', { class: 'empty' }, 'No SMS sent yet: run sendSms in the playground.')];
-  return [h('table', null,
-    h('thead', null, h('tr', null, ['phone', 'channel', 'code', 'sent', 'status', ''].map((t) => h('th', null, t)))),
+/** An inbox of pass codes (SMS or email), newest first; `use` offers a login with an active login code. */
+function inboxTable(inbox, { to, recipient, dataset, onUse }) {
+  return h('table', null,
+    h('thead', null, h('tr', null, [to, 'channel', 'code', 'sent', 'status', ''].map((t) => h('th', null, t)))),
     h('tbody', null, inbox.slice(0, 20).map((m) => {
-      const st = smsStatus(m);
-      return h('tr', { dataset: { phone: m.phone, channel: m.channel } },
-        h('td', { class: 'mono' }, `${m.phoneCountryCode || ''} ${m.phone}`),
+      const st = codeStatus(m);
+      return h('tr', { dataset: { ...dataset(m), channel: m.channel } },
+        h('td', { class: 'mono' }, recipient(m)),
         h('td', { class: 'mono' }, m.channel.replace(/^CHANNEL_/, '')),
         h('td', null, h('code', { class: 'sms-code' }, m.code)),
         h('td', { title: m.sentAt }, fmtTime(m.sentAt)),
         h('td', null, h('span', { class: 'tag ' + st }, st)),
-        h('td', null, st === 'active' && m.channel === 'CHANNEL_LOGIN'
+        h('td', null, onUse && st === 'active' && m.channel === 'CHANNEL_LOGIN'
           ? h('button', { type: 'button', class: 'link', title: 'loginByPassCode with this code', onclick: () => onUse(m) }, 'use')
           : null));
-    })))];
+    })));
+}
+
+export function renderSms(root, inbox, onUse) {
+  if (!inbox.length) return [h('p', { class: 'empty' }, 'No SMS sent yet: run sendSms in the playground.')];
+  return [inboxTable(inbox, { to: 'phone', recipient: (m) => `${m.phoneCountryCode || ''} ${m.phone}`, dataset: (m) => ({ phone: m.phone }), onUse })];
+}
+
+/** The email inbox (`/__admin/email`): codes of sendEmailCode, for bindEmail, updateEmail, email sign-in. */
+export function renderEmail(root, inbox) {
+  if (!inbox.length) return [h('p', { class: 'empty' }, 'No email sent yet: sendEmailCode (POST /api/v3/send-email) puts its codes here.')];
+  return [inboxTable(inbox, { to: 'email', recipient: (m) => m.email, dataset: (m) => ({ email: m.email }) })];
 }
 
 export function renderFiles(root, files) {

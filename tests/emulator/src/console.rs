@@ -21,6 +21,7 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ("console.js", "text/javascript; charset=utf-8", include_bytes!("../console/console.js")),
     ("panels.js", "text/javascript; charset=utf-8", include_bytes!("../console/panels.js")),
     ("playground.js", "text/javascript; charset=utf-8", include_bytes!("../console/playground.js")),
+    ("traffic.js", "text/javascript; charset=utf-8", include_bytes!("../console/traffic.js")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../console/favicon.svg")),
 ];
 

@@ -49,6 +49,7 @@ fn root_redirects_to_the_embedded_console() {
         ("console.js", "text/javascript; charset=utf-8"),
         ("panels.js", "text/javascript; charset=utf-8"),
         ("playground.js", "text/javascript; charset=utf-8"),
+        ("traffic.js", "text/javascript; charset=utf-8"),
         ("console.css", "text/css; charset=utf-8"),
         ("favicon.svg", "image/svg+xml"),
     ] {

@@ -15,7 +15,7 @@ use axum::response::Response;
 use rusqlite::{params, Connection};
 use serde_json::{json, Map, Value};
 
-use super::email::{self, req_email};
+use super::email::req_email;
 use super::passcode::{self, Recipient, Ticket};
 use super::signin::decrypt_password;
 use super::token::require_user;
@@ -111,29 +111,44 @@ fn verify_all(conn: &Connection, pool: &str, proofs: &[Proof]) -> ApiResult<Resu
     Ok(Ok(()))
 }
 
-/// `POST /api/v3/bind-email` `{email, passCode}`.
-pub async fn bind_email(State(state): State<AppState>, h: HeaderMap, body: RawBody) -> Response {
+/// Binds the address `proof_of` reads from the body (its code checked) to the
+/// signed-in user, who has none of that kind yet.
+async fn bind(
+    state: AppState,
+    h: HeaderMap,
+    body: RawBody,
+    proof_of: fn(&Map<String, Value>) -> ApiResult<Proof>,
+) -> Response {
     respond(
         async {
             let (m, user) = signed_in(&state, &h, body).await?;
-            let email = req_email(&m, "email")?.to_string();
-            let code = req_str(&m, "passCode")?.to_string();
+            let proof = proof_of(&m)?;
             let pool = state.cfg.user_pool_id.clone();
             state
                 .store
                 .tx(move |tx| {
                     let mut u = users::load(tx, &user.id)?.ok_or_else(gone)?;
-                    if u.email.is_some() {
-                        return Ok(Err(ApiError::bad_request(
-                            "the user already has an email; change it with verify-update-email-request",
-                        )
+                    let (field, what, value, has) = match &proof.to {
+                        Address::Email(e) => (Field::Email, "email", e.clone(), u.email.is_some()),
+                        Address::Phone(p, _) => (Field::Phone, "phone", p.clone(), u.phone.is_some()),
+                    };
+                    if has {
+                        return Ok(Err(ApiError::bad_request(format!(
+                            "the user already has a {what}; change it with verify-update-{what}-request"
+                        ))
                         .with_api_code(2001)));
                     }
-                    check_free(tx, &pool, &u.id, Field::Email, &email, "email")?;
-                    if let Err(e) = email::consume_code(tx, &pool, &email, "CHANNEL_BIND_EMAIL", &code)? {
+                    check_free(tx, &pool, &u.id, field, &value, what)?;
+                    if let Err(e) = verify_all(tx, &pool, std::slice::from_ref(&proof))? {
                         return Ok(Err(e));
                     }
-                    u.email = Some(email);
+                    match proof.to {
+                        Address::Email(e) => u.email = Some(e),
+                        Address::Phone(p, cc) => {
+                            u.phone = Some(p);
+                            u.phone_country_code = Some(cc);
+                        }
+                    }
                     users::save(tx, &u)?;
                     Ok(Ok(()))
                 })
@@ -144,39 +159,19 @@ pub async fn bind_email(State(state): State<AppState>, h: HeaderMap, body: RawBo
     )
 }
 
+/// `POST /api/v3/bind-email` `{email, passCode}`.
+pub async fn bind_email(State(state): State<AppState>, h: HeaderMap, body: RawBody) -> Response {
+    bind(state, h, body, |m| Ok(Proof::email(req_email(m, "email")?, "CHANNEL_BIND_EMAIL", req_str(m, "passCode")?)))
+        .await
+}
+
 /// `POST /api/v3/bind-phone` `{phoneNumber, passCode, phoneCountryCode?}`.
 pub async fn bind_phone(State(state): State<AppState>, h: HeaderMap, body: RawBody) -> Response {
-    respond(
-        async {
-            let (m, user) = signed_in(&state, &h, body).await?;
-            let phone = phone_arg(&m, "phoneNumber")?;
-            let cc = country_arg(&m, "phoneCountryCode")?;
-            let code = req_str(&m, "passCode")?.to_string();
-            let pool = state.cfg.user_pool_id.clone();
-            state
-                .store
-                .tx(move |tx| {
-                    let mut u = users::load(tx, &user.id)?.ok_or_else(gone)?;
-                    if u.phone.is_some() {
-                        return Ok(Err(ApiError::bad_request(
-                            "the user already has a phone; change it with verify-update-phone-request",
-                        )
-                        .with_api_code(2001)));
-                    }
-                    check_free(tx, &pool, &u.id, Field::Phone, &phone, "phone")?;
-                    if let Err(e) = sms::consume_code(tx, &pool, &phone, &cc, "CHANNEL_BIND_PHONE", &code)? {
-                        return Ok(Err(e));
-                    }
-                    u.phone = Some(phone);
-                    u.phone_country_code = Some(cc);
-                    users::save(tx, &u)?;
-                    Ok(Ok(()))
-                })
-                .await??;
-            Ok(success())
-        }
-        .await,
-    )
+    bind(state, h, body, |m| {
+        let (phone, cc) = (phone_arg(m, "phoneNumber")?, country_arg(m, "phoneCountryCode")?);
+        Ok(Proof::phone(phone, cc, "CHANNEL_BIND_PHONE", req_str(m, "passCode")?))
+    })
+    .await
 }
 
 fn require_method(m: &Map<String, Value>, allowed: &[&str]) -> ApiResult<String> {
