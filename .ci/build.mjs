@@ -38,7 +38,9 @@ function step(name, fn) {
 // which the precompiled std still contains, are lowered by wasm-opt below. Set here rather than in
 // .cargo/config.toml so that `wasm-pack test` in Chrome keeps the default features (wasm-bindgen
 // cannot process a reference-types-less module before the lowering step).
-export const WASM_RUSTFLAGS = '-C target-feature=-reference-types,-multivalue';
+// `getrandom_backend="custom"`: getrandom's backend is the SDK's DRBG (as in .cargo/config.toml,
+// which RUSTFLAGS replaces).
+export const WASM_RUSTFLAGS = '-C target-feature=-reference-types,-multivalue --cfg getrandom_backend="custom"';
 
 export const LOWERING_FLAGS = [
   '--enable-bulk-memory', '--enable-bulk-memory-opt', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
@@ -162,6 +164,14 @@ export function patchGlueForW2j(glue) {
   return patched.replace("from './mp-shim-entry.js'", "from './w2j-shim-entry.js'");
 }
 
+/** The package version: Cargo.toml's `[package] version`, the one place it is written. */
+export function packageVersion() {
+  const toml = fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8');
+  const m = toml.match(/\[package\][^[]*?\nversion = "([^"]+)"/);
+  if (!m) throw new Error('Cargo.toml has no [package] version');
+  return m[1];
+}
+
 function esbuildCommon(entry, alias, define) {
   return {
     entryPoints: [path.join(root, 'js-shim', entry)],
@@ -174,7 +184,7 @@ function esbuildCommon(entry, alias, define) {
     // matches wasm export/import names (`wasm.x` calls use `__wbindgen_*`/short names, not `_x`).
     mangleProps: /^(_[a-zA-Z]|__wbg_ptr$|__destroy_into_raw$)/,
     alias,
-    define,
+    define: { ...define, __MINIAPP_VERSION__: JSON.stringify(packageVersion()) },
     logLevel: 'warning',
   };
 }
@@ -269,6 +279,12 @@ function main() {
     // WeChat's npm build copies only the miniprogram directory: give it the CommonJS entries too.
     if (f.endsWith('.js')) fs.copyFileSync(path.join(root, 'pkg-template', f), path.join(pkg, 'miniprogram_dist', f));
   }
+  // The licence texts (the package is `MIT OR Apache-2.0`) come from the repository root.
+  for (const f of ['LICENSE-MIT', 'LICENSE-APACHE']) fs.copyFileSync(path.join(root, f), path.join(pkg, f));
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'pkg-template', 'package.json'), 'utf8'));
+  if (manifest.version) throw new Error('pkg-template/package.json must not carry a version: it comes from Cargo.toml');
+  const { name, ...rest } = manifest;
+  fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name, version: packageVersion(), ...rest }, null, 2) + '\n');
   for (const line of report) console.log(`build: ${line}`);
   console.log(`build: pkg/ written in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

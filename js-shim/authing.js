@@ -3,19 +3,29 @@
 // (AuthingCore); this facade validates options, loads the core once per instance, picks the avatar
 // image, and turns everything into `[error, data]` tuples. No method rejects or throws.
 import { runtime } from './runtime.js';
-import { callApi, cryptoRandom } from './hosts/callback.js';
-import { wechatLikeHost } from './hosts/wechat.js';
+import { hostFor } from './hosts/index.js';
+import { callApi } from './hosts/callback.js';
+import { authingPlatform, wxShapedApi } from './platform.js';
 import { sdkError, messageOf } from './errors.js';
 
 const DEFAULT_HOST = 'https://core.authing.cn';
 
-/** The protocol platform, detected as the official package does: Douyin when `tt.getSystemInfo` exists. */
-export function detectAuthingPlatform() {
-  return typeof tt !== 'undefined' && tt && typeof tt.getSystemInfo !== 'undefined' ? 'tt' : 'wx';
-}
-
 function invalid(message) {
   return sdkError('INVALID_ARGUMENT', message);
+}
+
+/**
+ * The host rule: `http://` or `https://` (any case), something after it but slashes, no whitespace
+ * anywhere. It is checked here because the constructor is synchronous and must throw at once, while
+ * the core loads lazily (WXWebAssembly instantiates asynchronously only); the core's
+ * `Config::new` (src/authing/config.rs) applies the same rule to the config this facade hands it,
+ * as its own contract. tests/node/authing-facade.test.mjs proves the two agree: every host the
+ * constructor accepts, the core accepts at the first call, and vice versa.
+ */
+function isHttpUrl(host) {
+  const h = host.trim();
+  const m = /^https?:\/\/(.*)$/i.exec(h);
+  return !!m && m[1].replace(/\/+$/, '') !== '' && !/\s/.test(h);
 }
 
 function checkOptions(options) {
@@ -31,7 +41,7 @@ function checkOptions(options) {
   str('appId', true);
   str('userPoolId', true);
   str('host', false);
-  if (options.host && !/^https?:\/\/[^\s/]+/i.test(options.host)) {
+  if (options.host && !isHttpUrl(options.host)) {
     throw invalid('new Authing(options): host must be an http(s) URL, got "' + options.host + '"');
   }
   if (options.platform !== undefined && options.platform !== null && options.platform !== '' &&
@@ -68,28 +78,6 @@ function encode(value) {
   }
 }
 
-/**
- * uni-app outside WeChat/Douyin (its own runtimes): `uni` has the wx-shaped request/login/storage
- * APIs. Random bytes come from `crypto.getRandomValues` when the runtime has it.
- */
-function uniHost() {
-  if (typeof wx !== 'undefined' || typeof tt !== 'undefined' || typeof uni === 'undefined' || !uni || typeof uni.request !== 'function') return undefined;
-  const host = wechatLikeHost(uni, 'uni');
-  const c = typeof crypto !== 'undefined' ? crypto : undefined;
-  if (!host.getRandomValues && c && typeof c.getRandomValues === 'function') {
-    host.getRandomValues = cryptoRandom(c);
-  }
-  return host;
-}
-
-function platformApi(kind) {
-  if (kind === 'tt' && typeof tt !== 'undefined') return tt;
-  if (kind === 'wx' && typeof wx !== 'undefined') return wx;
-  if (typeof uni !== 'undefined' && uni) return uni;
-  if (typeof wx !== 'undefined') return wx;
-  return undefined;
-}
-
 export class Authing {
   /**
    * Options as the official package: `{appId, userPoolId, host?, platform?, encryptFunction?}`,
@@ -98,7 +86,7 @@ export class Authing {
    */
   constructor(options) {
     checkOptions(options);
-    const platform = options.platform || detectAuthingPlatform();
+    const platform = options.platform || authingPlatform();
     this.options = Object.assign({}, options, { host: options.host || DEFAULT_HOST, platform });
     this.encryptFunction = options.encryptFunction;
     this._loading = null;
@@ -110,7 +98,7 @@ export class Authing {
     if (!this._loading) {
       const o = this.options;
       this._loading = Promise.resolve()
-        .then(() => runtime({ platform: o.platform, host: o.adapter || uniHost(), wasmPath: o.wasmPath, requireEntropy: false }))
+        .then(() => runtime({ host: o.adapter || hostFor(o.platform), wasmPath: o.wasmPath, requireEntropy: false }))
         .then(({ glue, host, platform }) => {
           this._host = host;
           this._hostPlatform = platform;
@@ -206,12 +194,12 @@ export class Authing {
       if (typeof picked === 'string' && picked) return picked;
       throw sdkError('HOST_BAD_VALUE', 'chooseImage did not resolve a file path');
     }
-    const api = platformApi(this._hostPlatform);
+    const api = wxShapedApi(this._hostPlatform);
     if (!api) throw sdkError('HOST_MISSING', 'updateAvatar needs chooseMedia or chooseImage, which this host does not have');
     const base = { count: 1, sourceType: ['album', 'camera'], sizeType: ['original'] };
     const res = typeof api.chooseMedia === 'function'
-      ? await callApi(api.chooseMedia, api, Object.assign({ mediaType: ['image'] }, base))
-      : await callApi(api.chooseImage, api, base);
+      ? await callApi('chooseMedia', api.chooseMedia, api, Object.assign({ mediaType: ['image'] }, base))
+      : await callApi('chooseImage', api.chooseImage, api, base);
     const file = res && res.tempFiles && res.tempFiles[0];
     const path = (file && (file.tempFilePath || file.path)) || (res && res.tempFilePaths && res.tempFilePaths[0]);
     if (typeof path !== 'string' || !path) throw sdkError('HOST_BAD_VALUE', 'the image picker returned no file');

@@ -22,3 +22,13 @@ export function messageOf(err) {
   }
   return String(err);
 }
+
+/** A real Error shaped like the core's MPServerless errors: `{name: 'MPServerlessError', code, type, message}`. */
+export function mpError(code, type, message, extra) {
+  return makeError('MPServerlessError', message, Object.assign({ code, type }, extra));
+}
+
+/** The MPServerless client's `ValidationFailed` error for argument `field`. */
+export function mpInvalid(field, reason) {
+  return mpError('ValidationFailed', 'validation', 'invalid argument `' + field + '`: ' + reason, { sdkCode: 'INVALID_ARGUMENT', field });
+}

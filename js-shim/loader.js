@@ -4,7 +4,7 @@ import initGlue, * as glue from 'miniapp-core-glue';
 import { setByteLoader } from './mp-shim.js';
 import { WASM_FILE, engine, source } from 'miniapp-core-source';
 import { standardByteLoader } from './hosts/standard.js';
-import { globalObject } from './hosts/index.js';
+import { globalObject } from './platform.js';
 import { sdkError, messageOf } from './errors.js';
 
 export const PACKAGE_NAME = 'miniapp-sdk';

@@ -3,8 +3,9 @@
 // these bindings instead of (possibly missing) host globals. Nothing is written to the host's
 // global object, so other libraries that probe `typeof WebAssembly` are unaffected.
 import { Utf8Encoder, Utf8Decoder } from './utf8.js';
+import { globalObject } from './platform.js';
 
-/** A code-package path (WeChat/Alipay) or URL/file path (browser/Node) of the wasm file. */
+/** A code-package path (WeChat/Douyin/Alipay) or URL/file path (browser/Node) of the wasm file. */
 export class WasmPath {
   constructor(path) { this.path = path; }
 }
@@ -28,7 +29,7 @@ class NoConstructor {}
 const facade = {
   async instantiate(source, imports) {
     const h = hostWasm();
-    if (!h) throw new Error('this host has no WebAssembly engine (no WXWebAssembly, MYWebAssembly or WebAssembly)');
+    if (!h) throw new Error('this host has no WebAssembly engine (no WXWebAssembly, TTWebAssembly, MYWebAssembly or WebAssembly)');
     if (source instanceof WasmPath) {
       if (h.kind !== 'std') {
         const r = await h.api.instantiate(source.path, imports);
@@ -67,10 +68,7 @@ export function unsupportedLoad() {
 }
 
 // wasm-bindgen's `js_sys::global()` reads `globalThis`, which the Alipay logic layer and old iOS
-// JavaScriptCore lack (and WeChat's module wrapper hides `self`/`window`). Shadow it lexically too.
-const hostGlobal = (function () {
-  if (typeof globalThis !== 'undefined') return globalThis;
-  if (typeof global !== 'undefined') return global;
-  return {}; // no queueMicrotask here: wasm-bindgen-futures falls back to Promise.then
-})();
+// JavaScriptCore lack (and WeChat's module wrapper hides `self`/`window`). Shadow it lexically too
+// (without one, `{}`: no queueMicrotask there, so wasm-bindgen-futures falls back to Promise.then).
+const hostGlobal = globalObject();
 export { hostGlobal as globalThis };

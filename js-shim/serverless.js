@@ -1,7 +1,7 @@
 // Entry of the serverless-only artifacts (no RSA/SM2 code): `miniapp-sdk/serverless`.
-import { MPServerless } from './mpserverless.js';
+import { MPServerless } from './mpserverless/client.js';
 import { configure, defaultWasmPath } from './loader.js';
+import { version } from './version.js';
 
-export { MPServerless, configure, defaultWasmPath };
+export { MPServerless, configure, defaultWasmPath, version };
 export default MPServerless;
-export const version = '0.1.0';

@@ -1,5 +1,5 @@
 // Typings of the Authing-compatible client (a drop-in for @authing/miniapp-wx / -taro / -uniapp 5.1.18).
-import type { Host } from './index';
+import type { Host } from './common';
 
 /** `[null, data]` on success, `[error, undefined]` on failure. Methods never reject or throw. */
 export type SDKResponse<T> = SDKResponseSuccess<T> | SDKResponseError;
@@ -15,7 +15,7 @@ export interface ErrorData {
   message: string;
   /** The business status code of the server's answer (or the HTTP status when it had none). */
   statusCode?: number;
-  /** Authing's own error code. */
+  /** Authing's own error code, a number as the server sends it (e.g. 2333). */
   apiCode?: number;
   /**
    * SDK error code: NOT_LOGGED_IN, INVALID_ARGUMENT, SERVER, BAD_RESPONSE, CRYPTO, NO_ENTROPY,
@@ -30,7 +30,8 @@ export type AuthingErrorCode =
   | 'NOT_LOGGED_IN' | 'INVALID_ARGUMENT' | 'SERVER' | 'BAD_RESPONSE' | 'CRYPTO' | 'NO_ENTROPY' | 'STORAGE'
   | 'HOST_MISSING' | 'HOST_THREW' | 'HOST_NOT_PROMISE' | 'HOST_REJECTED' | 'TIMEOUT' | 'HOST_BAD_VALUE' | 'WASM_LOAD';
 
-export type Platform = 'wx' | 'tt';
+/** Authing's protocol platform (which login connection and endpoints are used). */
+export type AuthingPlatform = 'wx' | 'tt';
 export type PasswordEncryptType = 'none' | 'rsa' | 'sm2';
 export type EncryptFunction = (plainText: string, publicKey: string) => string;
 
@@ -44,7 +45,7 @@ export interface AuthingOptions {
   /** Replaces the built-in RSA/SM2 password encryption (e.g. from @authing/miniapp-jsencrypt or -sm2encrypt). */
   encryptFunction?: EncryptFunction;
   /** Protocol platform. Default: `tt` when `tt.getSystemInfo` exists, else `wx`. */
-  platform?: Platform;
+  platform?: AuthingPlatform;
   /** SDK extension: a Host object replacing the platform adapter (tests, custom runtimes). */
   adapter?: Host & { chooseImage?(): Promise<string> };
   /** SDK extension: where core.wasm is (see `configure`). */
@@ -277,7 +278,7 @@ export interface UserInfo {
 export declare class Authing {
   /** Throws an SdkError (code INVALID_ARGUMENT) for missing or malformed options. */
   constructor(options: AuthingOptions);
-  readonly options: AuthingOptions & { host: string; platform: Platform };
+  readonly options: AuthingOptions & { host: string; platform: AuthingPlatform };
   /** The stored login state while valid; refreshed shortly before it expires when a refresh token is at hand. */
   getLoginState(): Promise<SDKResponse<LoginState>>;
   /** The valid state if there is one, else a sign-in with a fresh wx.login / tt.login code. */

@@ -1,80 +1,9 @@
-// Public typings of miniapp-sdk.
-
-/** Every error raised or returned by the SDK: a real Error with a stable code. */
-export interface SdkError extends Error {
-  name: 'SdkError';
-  /** Stable code: HOST_MISSING, HOST_THREW, HOST_NOT_PROMISE, HOST_REJECTED, TIMEOUT, HOST_BAD_VALUE,
-   * INVALID_ARGUMENT, SERVER, BAD_RESPONSE, CRYPTO, NO_ENTROPY, NOT_LOGGED_IN, STORAGE, WASM_LOAD. */
-  code: string;
-  statusCode?: number;
-  apiCode?: string;
-  /** For host errors: which host function failed. */
-  capability?: string;
-}
-
-export interface HostRequest {
-  method: 'GET' | 'POST';
-  url: string;
-  header: Record<string, string>;
-  data?: string;
-  timeout: number;
-}
-
-export interface HostUpload {
-  url: string;
-  filePath: string;
-  name: string;
-  formData: Record<string, string>;
-  header: Record<string, string>;
-  timeout: number;
-}
-
-export interface HostResponse {
-  statusCode: number;
-  data: string | object;
-  header?: Record<string, string>;
-}
-
-/** Platform capabilities the core awaits; every function returns a Promise. */
-export interface Host {
-  platform?: string;
-  request(req: HostRequest): Promise<HostResponse>;
-  uploadFile?(req: HostUpload): Promise<HostResponse>;
-  login?(): Promise<string>;
-  getStorage?(key: string): Promise<unknown>;
-  setStorage?(key: string, value: unknown): Promise<void>;
-  removeStorage?(key: string): Promise<void>;
-  /** Cryptographically secure bytes. Without it the SDK refuses to start (NO_ENTROPY). */
-  getRandomValues?(length: number): Promise<Uint8Array | ArrayBuffer>;
-  /** Bound on a host call that never settles, in ms (default 10000). */
-  callTimeoutMs?: number;
-}
-
-export type Platform = 'wx' | 'tt' | 'alipay' | 'browser' | 'node' | 'custom';
-
-export interface InitOptions {
-  /** Where the wasm is. Defaults: `/miniprogram_npm/miniapp-sdk/core.wasm.br` on WeChat, the package directory on Node; required in browsers, Taro and uni-app. */
-  wasmPath?: string;
-  /** Force `wx` or `tt` when both exist. */
-  platform?: 'wx' | 'tt';
-  /** Replace the platform adapter. */
-  host?: Host;
-}
-
-/** Low-level core bound to a host. */
-export interface Core {
-  /** GET `url` through the host's request: checks the adapter end to end. */
-  ping(url: string): Promise<{ statusCode: number; data: string }>;
-  /** Encrypts a password as Authing's add-ons do (RSA PKCS#1 v1.5 base64, or SM2 C1C3C2 hex without 04). */
-  encryptPassword(kind: 'rsa' | 'sm2', publicKey: string, plaintext: string): Promise<string>;
-  free(): void;
-}
-
-export function init(options?: InitOptions): Promise<{ core: Core; host: Host; platform: Platform | string }>;
-export function configure(options: { wasmPath?: string }): void;
-export function defaultWasmPath(kind: 'wx' | 'my' | 'std'): string | undefined;
-export const version: string;
-
+// Typings of the main entry (`miniapp-sdk`, `miniapp-sdk/authing`, `miniapp-sdk/alipay`): both clients and the loader.
+export type { SdkError, HostRequest, HostUpload, HostResponse, Host, HostPlatform, InitOptions, Core } from './common';
+export { init, configure, defaultWasmPath, version } from './common';
 export * from './authing';
 export { MPServerless } from './mpserverless';
-export type { PlatformApi, MPServerlessConfig, MPServerlessError, AuthorizeOptions, Collection, Db, Transaction, UploadFileOptions, UploadFileResult } from './mpserverless';
+export type {
+  PlatformApi, PlatformFunction, MPServerlessConfig, MPServerlessError, AuthorizeOptions, Collection, Db, Transaction,
+  UploadFileOptions, UploadFileResult,
+} from './mpserverless';

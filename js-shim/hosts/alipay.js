@@ -10,26 +10,26 @@ export function alipayHost(my, cryptoObj) {
   const host = {
     platform: 'alipay',
     request(req) {
-      return callApi(my.request, my, {
+      return callApi('request', my.request, my, {
         url: req.url, method: req.method, headers: req.header, data: req.data, timeout: req.timeout, dataType: 'text',
       }).then((res) => ({ statusCode: res.status, data: res.data, header: res.headers }));
     },
     uploadFile(req) {
-      return callApi(my.uploadFile, my, {
+      return callApi('uploadFile', my.uploadFile, my, {
         url: req.url, filePath: req.filePath, fileName: req.name, fileType: 'image', formData: req.formData, header: req.header,
       }).then((res) => ({ statusCode: res.statusCode, data: res.data, header: res.header }));
     },
     login() {
-      return callApi(my.getAuthCode, my, { scopes: 'auth_base' }).then((res) => res.authCode);
+      return callApi('getAuthCode', my.getAuthCode, my, { scopes: 'auth_base' }).then((res) => res.authCode);
     },
     getStorage(key) {
-      return callApi(my.getStorage, my, { key }).then((res) => (res.data === null ? undefined : res.data));
+      return callApi('getStorage', my.getStorage, my, { key }).then((res) => (res.data === null ? undefined : res.data));
     },
     setStorage(key, value) {
-      return callApi(my.setStorage, my, { key, data: value }).then(() => undefined);
+      return callApi('setStorage', my.setStorage, my, { key, data: value }).then(() => undefined);
     },
     removeStorage(key) {
-      return callApi(my.removeStorage, my, { key }).then(() => undefined);
+      return callApi('removeStorage', my.removeStorage, my, { key }).then(() => undefined);
     },
   };
   // Fail closed, with a message that says what to do on Alipay (never Math.random).

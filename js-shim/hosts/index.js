@@ -1,38 +1,33 @@
-// Picks the host adapter for the platform the SDK runs on.
+// Builds the host adapter for the platform the SDK runs on (see platform.js for which one that is).
 import { wechatLikeHost } from './wechat.js';
 import { alipayHost } from './alipay.js';
 import { standardHost } from './standard.js';
-
-export function globalObject() {
-  if (typeof globalThis !== 'undefined') return globalThis;
-  if (typeof self !== 'undefined') return self;
-  if (typeof global !== 'undefined') return global;
-  return {};
-}
+import { cryptoRandom } from './callback.js';
+import { detectPlatform, globalObject, platformGlobal } from '../platform.js';
 
 /**
- * Whether `api` is a usable platform object. A function, not `wx.request` inline: uni-app's H5
- * build rewrites `wx.x`/`uni.x` member reads to its own imports while `window.wx` is `{}` there.
+ * uni-app outside WeChat/Douyin (its own runtimes): `uni` has the wx-shaped request/login/storage
+ * APIs. Random bytes come from `crypto.getRandomValues` when the runtime has it.
  */
-function usable(api) {
-  return !!api && typeof api.request === 'function';
+function uniHost(uni, c) {
+  const host = wechatLikeHost(uni, 'uni');
+  if (!host.getRandomValues && c && typeof c.getRandomValues === 'function') host.getRandomValues = cryptoRandom(c);
+  return host;
 }
 
-/** Which platform this is: 'wx', 'tt', 'alipay', 'browser' or 'node'. `wanted` forces wx or tt. */
-export function detectPlatform(wanted) {
-  if (wanted === 'wx' && typeof wx !== 'undefined' && usable(wx)) return 'wx';
-  if (wanted === 'tt' && typeof tt !== 'undefined' && usable(tt)) return 'tt';
-  if (typeof tt !== 'undefined' && usable(tt)) return 'tt';
-  if (typeof wx !== 'undefined' && usable(wx)) return 'wx';
-  if (typeof my !== 'undefined' && usable(my)) return 'alipay';
-  return typeof globalObject().XMLHttpRequest === 'function' ? 'browser' : 'node';
-}
-
-export function createHost(platform) {
+/** The adapter for `platform`, a value of detectPlatform(). */
+function createHost(platform) {
+  const c = typeof crypto !== 'undefined' ? crypto : undefined;
   switch (platform) {
-    case 'wx': return wechatLikeHost(wx, 'wx');
-    case 'tt': return wechatLikeHost(tt, 'tt');
-    case 'alipay': return alipayHost(my, typeof crypto !== 'undefined' ? crypto : undefined);
+    case 'wx':
+    case 'tt': return wechatLikeHost(platformGlobal(platform), platform);
+    case 'uni': return uniHost(platformGlobal('uni'), c);
+    case 'alipay': return alipayHost(platformGlobal('my'), c);
     default: return standardHost(globalObject());
   }
+}
+
+/** The adapter of the platform this realm runs on (`wanted`: 'wx' or 'tt' when both exist); its `platform` names it. */
+export function hostFor(wanted) {
+  return createHost(detectPlatform(wanted));
 }

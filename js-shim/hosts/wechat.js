@@ -7,7 +7,7 @@ export function wechatLikeHost(api, platform) {
   const host = {
     platform,
     request(req) {
-      return callApi(api.request, api, {
+      return callApi('request', api.request, api, {
         url: req.url,
         method: req.method,
         header: req.header,
@@ -18,15 +18,15 @@ export function wechatLikeHost(api, platform) {
       }).then((res) => ({ statusCode: res.statusCode, data: res.data, header: res.header }));
     },
     uploadFile(req) {
-      return callApi(api.uploadFile, api, {
+      return callApi('uploadFile', api.uploadFile, api, {
         url: req.url, filePath: req.filePath, name: req.name, formData: req.formData, header: req.header, timeout: req.timeout,
       }).then((res) => ({ statusCode: res.statusCode, data: res.data, header: res.header }));
     },
     login() {
-      return callApi(api.login, api, {}).then((res) => res.code);
+      return callApi('login', api.login, api, {}).then((res) => res.code);
     },
     getStorage(key) {
-      return callApi(api.getStorage, api, { key, encrypt: false }).then(
+      return callApi('getStorage', api.getStorage, api, { key, encrypt: false }).then(
         (res) => res.data,
         (err) => {
           // A missing key is "fail data not found" on wx and tt: that is an empty result, not an error.
@@ -36,10 +36,10 @@ export function wechatLikeHost(api, platform) {
       );
     },
     setStorage(key, value) {
-      return callApi(api.setStorage, api, { key, data: value, encrypt: false }).then(() => undefined);
+      return callApi('setStorage', api.setStorage, api, { key, data: value, encrypt: false }).then(() => undefined);
     },
     removeStorage(key) {
-      return callApi(api.removeStorage, api, { key }).then(() => undefined);
+      return callApi('removeStorage', api.removeStorage, api, { key }).then(() => undefined);
     },
   };
   if (typeof api.getRandomValues === 'function') {
@@ -47,7 +47,7 @@ export function wechatLikeHost(api, platform) {
       const out = new Uint8Array(length);
       for (let off = 0; off < length; off += MAX_RANDOM_CHUNK) {
         const n = Math.min(MAX_RANDOM_CHUNK, length - off);
-        const res = await callApi(api.getRandomValues, api, { length: n });
+        const res = await callApi('getRandomValues', api.getRandomValues, api, { length: n });
         out.set(toBytes(res.randomValues).subarray(0, n), off);
       }
       return out;

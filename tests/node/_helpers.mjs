@@ -6,9 +6,11 @@ import { createRequire } from 'node:module';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { installedPackage } from './_installed.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const PKG = path.join(ROOT, 'pkg');
+/** The build output (`node .ci/build.mjs`): what gets packed. Suites test PKG, the installed copy. */
+export const BUILT_PKG = path.join(ROOT, 'pkg');
 export const require = createRequire(import.meta.url);
 export const hostSim = require('../host-sim/index.cjs');
 export const FIXTURES = path.join(ROOT, 'tests', 'fixtures');
@@ -16,12 +18,19 @@ export const FIXTURES = path.join(ROOT, 'tests', 'fixtures');
 /** The suites test the built package; they never build it. */
 export function assertPkgBuilt() {
   const needed = ['index.js', 'index.mjs', 'index.d.ts', 'package.json', 'core.wasm', 'core.wasm.br', 'miniprogram_dist/index.js', 'miniprogram_dist/core.wasm.br'];
-  const missing = needed.filter((f) => !fs.existsSync(path.join(PKG, f)));
+  const missing = needed.filter((f) => !fs.existsSync(path.join(BUILT_PKG, f)));
   if (missing.length) {
     throw new Error(`pkg/ is not built (missing ${missing.join(', ')}). Run \`node .ci/build.mjs\` first; the tests do not build it.`);
   }
 }
 assertPkgBuilt();
+
+/**
+ * The package as a user receives it (see _installed.mjs): `{dir, tarball, shasum, files}` of the
+ * tarball of pkg/ installed by npm into a fresh project. PKG is its node_modules/miniapp-sdk.
+ */
+export const INSTALLED = installedPackage(BUILT_PKG, path.join(ROOT, 'target', 'npm-pack'));
+export const PKG = INSTALLED.dir;
 
 const tmpDirs = [];
 process.on('exit', () => { for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true }); });

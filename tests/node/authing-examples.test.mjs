@@ -1,10 +1,11 @@
-// Every WeChat-native (微信原生小程序) example of the API document, taken from the document itself,
-// runs in the simulator's WeChat profile against the emulator with only its import line changed,
-// and resolves `[null, data]` with the documented fields.
+// Every WeChat-native (微信原生小程序) example page (tests/fixtures/examples/authing-wechat/, our
+// own app code written as for @authing/miniapp-wx, one page per method of the API document) runs
+// in the simulator's WeChat profile against the emulator with only its import line changed, and
+// resolves `[null, data]` with the documented fields.
 //
-// The emulator runs with the document's placeholder ids (AUTHING_APP_ID, 62e221xxxxxxxxxxx7037a39,
-// AUTHING_EXT_IDP_CONN_IDENTIFIER) and the simulator routes the document's host
-// (https://my-authing-app.example.com) to it, so the init example runs verbatim. The only other
+// The emulator runs with the examples' placeholder ids (AUTHING_APP_ID, 62e221xxxxxxxxxxx7037a39,
+// AUTHING_EXT_IDP_CONN_IDENTIFIER) and the simulator routes their host
+// (https://my-authing-app.example.com) to it, so the init example runs as written. The only other
 // substitutions are values a developer must fill in: the phone `188xxxx8888` (not a number) and the
 // SMS code `xxxx` (read from the emulator's SMS inbox).
 import test from 'node:test';
@@ -13,12 +14,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PKG, hostSim, tmpDir } from './_helpers.mjs';
 import {
-  API_DOC, addImagePicker, changeImportLines, recordResults, routedResponder, startEmulator, wechatExamples,
+  EXAMPLES_DIR, addImagePicker, changeImportLines, recordResults, routedResponder, startEmulator, wechatExample,
 } from './authing-support.mjs';
 
-const NO_DOC = !fs.existsSync(API_DOC) && `the API document is not at ${API_DOC}`;
-
-const DOC_HOST = 'https://my-authing-app.example.com';
+const EXAMPLE_HOST = 'https://my-authing-app.example.com';
 const EMULATOR_ARGS = ['--app-id', 'AUTHING_APP_ID', '--user-pool-id', '62e221xxxxxxxxxxx7037a39', '--wechat-idp', 'AUTHING_EXT_IDP_CONN_IDENTIFIER'];
 const PHONE = '18800008888';
 const METHODS = ['getLoginState', 'loginByCode', 'loginByPassword', 'sendSms', 'loginByPassCode', 'refreshToken', 'getPhone',
@@ -33,26 +32,26 @@ function assertLoginState(s, label) {
   assert.ok(Math.abs(s.expires_at - (Date.now() + s.expires_in * 1000)) < 120_000, `${label}: expires_at = expires_in * 1000 + now`);
 }
 
-test('the document has a WeChat-native example for each of the twelve methods', { skip: NO_DOC }, () => {
-  const examples = wechatExamples();
-  for (const m of METHODS) assert.ok(examples.some((e) => e.code.includes(`async ${m} (`)), m);
-  assert.ok(examples.some((e) => e.code.includes('new Authing(')));
+test('there is a WeChat-native example page for each of the twelve methods, and the init example', () => {
+  const files = fs.readdirSync(EXAMPLES_DIR).sort();
+  assert.deepEqual(files, ['init.js', ...METHODS.map((m) => m + '.js')].sort());
+  for (const m of METHODS) assert.ok(wechatExample(m).includes(`async ${m} (`), m);
+  assert.ok(wechatExample('init').includes('new Authing('));
 });
 
 test('every WeChat-native example runs in the WeChat profile against the emulator and returns [null, data]',
-  { skip: NO_DOC, timeout: 15 * 60_000 }, async (t) => {
+  { timeout: 15 * 60_000 }, async (t) => {
     const emu = await startEmulator(t, EMULATOR_ARGS);
     await emu.admin('POST', '/__admin/users', { username: 'USER_NAME', password: 'USER_PASSWORD' });
     await emu.admin('POST', '/__admin/users', { phone: PHONE, password: 'USER_OLD_PASSWORD' });
 
-    const examples = wechatExamples();
-    const initCode = changeImportLines(examples.find((e) => e.code.includes('new Authing(')).code);
+    const initCode = changeImportLines(wechatExample('init'));
     const root = hostSim.layoutCodePackage({ pkgDir: PKG, root: tmpDir('authing-examples-') });
     const log = [];
     const sim = hostSim.createHost({
       profile: 'wechat-ios',
       packageRoot: root,
-      responder: routedResponder(DOC_HOST, emu.base, log),
+      responder: routedResponder(EXAMPLE_HOST, emu.base, log),
       login: hostSim.platformLogin(emu.base),
     });
     t.after(() => sim.close());
@@ -66,7 +65,7 @@ test('every WeChat-native example runs in the WeChat profile against the emulato
     let n = 0;
     /** Lays out pages/<method>/index.js = the init example + the method's example, loads it, runs it. */
     async function run(method, event, substitutions = {}) {
-      let code = examples.find((e) => e.code.includes(`async ${method} (`)).code;
+      let code = wechatExample(method);
       for (const [from, to] of Object.entries(substitutions)) code = code.split(from).join(to);
       const file = `pages/${method}-${n++}/index.js`;
       fs.mkdirSync(path.join(root, path.dirname(file)), { recursive: true });
@@ -136,6 +135,6 @@ test('every WeChat-native example runs in the WeChat profile against the emulato
     assert.equal(typeof phone.watermark.timestamp, 'number');
     assert.equal(await run('logout'), true);
 
-    assert.ok(log.length > 0 && log.every((r) => r.url.startsWith(DOC_HOST + '/')), 'every request went to the document host');
+    assert.ok(log.length > 0 && log.every((r) => r.url.startsWith(EXAMPLE_HOST + '/')), 'every request went to the examples\' host');
     assert.equal(sim.stats.mathRandomCalls, 0, 'Math.random is never called');
   });

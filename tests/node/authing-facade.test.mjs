@@ -70,6 +70,33 @@ test('the constructor validates its options and throws an SdkError', (t) => {
   assert.equal(a.options.platform, 'wx');
 });
 
+test('the constructor and the core agree on which hosts are http(s) URLs: no host passes one and fails the other', async (t) => {
+  const { Authing } = boot(t);
+  const HOSTS = [
+    'https://a b', 'https://a\tb', 'http://', 'https://', 'https:///', 'ftp://x', 'core.authing.cn', '//x', 'https:/x', '  ',
+    'https://x', 'HTTPS://X.example', 'http://127.0.0.1:8787', 'https://x/', 'https://x///', ' https://x ', 'https://x/base',
+  ];
+  for (const host of HOSTS) {
+    let constructed = null;
+    try { constructed = new Authing({ ...OPTS, host }); } catch (e) { assert.equal(e.code, 'INVALID_ARGUMENT', host); }
+    // What the core says about the same host: a valid instance whose options are swapped before the
+    // core loads (the facade hands them over at the first call).
+    const probe = new Authing(OPTS);
+    probe.options.host = host.trim() === '' ? HOST : host;
+    const [error] = await probe.getLoginState();
+    const coreRejects = !!error && error.code === 'INVALID_ARGUMENT' && /host must be an http\(s\) URL/.test(error.message);
+    if (host.trim() === '') {
+      assert.equal(constructed, null, 'a blank host is refused by the constructor (the core would take the default)');
+      continue;
+    }
+    assert.equal(constructed === null, coreRejects, `${JSON.stringify(host)}: constructor ${constructed ? 'accepts' : 'rejects'}, core ${coreRejects ? 'rejects' : 'accepts'} (${error && error.message})`);
+    if (constructed) {
+      const [e2] = await constructed.getLoginState();
+      assert.ok(!e2 || e2.code !== 'INVALID_ARGUMENT', `${JSON.stringify(host)}: accepted, then refused at the first call: ${e2 && e2.message}`);
+    }
+  }
+});
+
 test('the platform is detected as the official package detects it: tt when tt.getSystemInfo exists', (t) => {
   const { sim, Authing } = boot(t);
   sim.global.tt = { getSystemInfo() {} };

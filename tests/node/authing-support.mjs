@@ -1,11 +1,13 @@
 // Shared helpers of the authing-*.test.mjs suites (not a test file itself): the emulator process,
-// the WeChat-native examples of the API document, and loopback routing for the simulator.
+// the WeChat-native examples (tests/fixtures/examples/authing-wechat/), and loopback routing for
+// the simulator.
 import fs from 'node:fs';
 import path from 'node:path';
-import { PKG, ROOT, hostSim, tmpDir } from './_helpers.mjs';
+import { FIXTURES, PKG, hostSim, tmpDir } from './_helpers.mjs';
 import { startEmulator as startSharedEmulator } from './_emulator.mjs';
 
-export const API_DOC = path.resolve(ROOT, '..', 'shared', 'reference', 'api-authing-miniapp.md');
+/** The WeChat-native example files: `init.js` and one `<method>.js` page per method. */
+export const EXAMPLES_DIR = path.join(FIXTURES, 'examples', 'authing-wechat');
 
 let sharedPackage = null;
 /** A code package with pkg/miniprogram_dist at /miniprogram_npm/miniapp-sdk/ (shared by a suite, read-only). */
@@ -38,30 +40,15 @@ export function routedResponder(publicHost, base, log = []) {
 }
 
 /**
- * The WeChat-native (微信原生小程序) TypeScript blocks of the API document, in order:
- * `[{section, code}]`, `section` being the nearest `### ` / `## ` heading.
+ * The WeChat-native example of `name` (`init` or a method): our own app code, written as for
+ * @authing/miniapp-wx (its import lines included). A missing file throws: the suites fail.
  */
-export function wechatExamples(mdPath = API_DOC) {
-  const lines = fs.readFileSync(mdPath, 'utf8').split('\n');
-  const out = [];
-  let section = '';
-  let inTab = false;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (/^#{2,3} /.test(line)) section = line.replace(/^#+ /, '').trim();
-    if (line.trim() === '::: tab 微信原生小程序') { inTab = true; continue; }
-    if (inTab && /^:::\s*$/.test(line.trim())) { inTab = false; continue; }
-    if (inTab && /^``` ?typescript/.test(line.trim())) {
-      const code = [];
-      for (i++; i < lines.length && !/^```\s*$/.test(lines[i].trim()); i++) code.push(lines[i]);
-      out.push({ section, code: code.join('\n') });
-    }
-  }
-  return out;
+export function wechatExample(name) {
+  return fs.readFileSync(path.join(EXAMPLES_DIR, name + '.js'), 'utf8');
 }
 
 /**
- * The document's import lines, changed for this package: `@authing/miniapp-wx` becomes
+ * The examples' import lines, changed for this package: `@authing/miniapp-wx` becomes
  * `miniapp-sdk`; the encryption add-ons are not needed (the SDK encrypts in Rust), so their two
  * imports become one `const encryptFunction = undefined`. Nothing else of the code is touched.
  */

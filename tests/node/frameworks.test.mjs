@@ -16,8 +16,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   ROOT, hostSim, emulatorWithUsers, emulatorCounts, copyWithEndpoint, loopback, launchMiniProgram, until,
-  storedReport, npmInstallCached, projectBin, serveH5, runInChromium,
+  storedReport, npmInstallCached, projectBin, serveH5, runInChromium, installSdkInto,
 } from './hosts-support.mjs';
+import { PKG } from './_helpers.mjs';
 
 const TARO = path.join(ROOT, 'examples', 'taro-app');
 const UNI = path.join(ROOT, 'examples', 'uniapp-app');
@@ -42,6 +43,9 @@ test.before(async () => {
     // One at a time: each install takes ~45 s and most of the 2 cores.
     await npmInstallCached(TARO);
     await npmInstallCached(UNI);
+    // The package as npm installs it from the tarball, not the symlink to pkg/ of `file:../../pkg`.
+    installSdkInto(TARO);
+    installSdkInto(UNI);
   })()]);
   emu = e;
 }, { timeout: 20 * 60_000 });
@@ -62,7 +66,7 @@ for (const target of TARGETS) {
     fs.rmSync(out, { recursive: true, force: true });
     await projectBin(target.dir, target.build[0], target.build[1], { NODE_ENV: 'production' });
     const files = filesUnder(out);
-    const sdkWasm = path.join(ROOT, 'pkg', target.wasm ? path.basename(target.wasm) : 'core.wasm');
+    const sdkWasm = path.join(PKG, target.wasm ? path.basename(target.wasm) : 'core.wasm');
     if (target.wasm) {
       assert.ok(files.includes(target.wasm), `${target.wasm} in ${target.out}: ${files.join(', ')}`);
       assert.ok(fs.readFileSync(path.join(out, target.wasm)).equals(fs.readFileSync(sdkWasm)), 'byte-identical to the package file');

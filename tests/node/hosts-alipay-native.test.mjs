@@ -10,7 +10,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, hostSim, tmpDir, emulatorWithUsers, emulatorCounts, loopback, launchMiniProgram, DEV_ENDPOINT } from './hosts-support.mjs';
+import { ROOT, hostSim, tmpDir, emulatorWithUsers, emulatorCounts, loopback, launchMiniProgram, DEV_ENDPOINT, installSdkInto } from './hosts-support.mjs';
 
 const EXAMPLE = path.join(ROOT, 'examples', 'alipay-native');
 const USER = { username: 'alipay-demo', password: 'Alipay-Demo-密码-1', phone: '13900005555' };
@@ -23,7 +23,7 @@ test.before(async () => {
   project = path.join(tmpDir('mp-alipay-native-'), 'project');
   fs.cpSync(EXAMPLE, project, { recursive: true, filter: (src) => !/[\\/]node_modules$/.test(src) });
   // `npm install` of "file:../../pkg", done offline. Alipay resolves npm packages from node_modules.
-  fs.cpSync(path.join(ROOT, 'pkg'), path.join(project, 'node_modules', 'miniapp-sdk'), { recursive: true });
+  installSdkInto(project);
   const cfg = path.join(project, 'config.js');
   fs.writeFileSync(cfg, fs.readFileSync(cfg, 'utf8').replace(DEV_ENDPOINT, emu.url));
 }, { timeout: 15 * 60_000 });

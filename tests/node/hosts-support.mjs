@@ -8,7 +8,7 @@ import path from 'node:path';
 import http from 'node:http';
 import crypto from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { ROOT, hostSim, tmpDir, require } from './_helpers.mjs';
+import { ROOT, PKG, hostSim, tmpDir, require } from './_helpers.mjs';
 import { startEmulator } from './_emulator.mjs';
 
 export { ROOT, hostSim, tmpDir, startEmulator };
@@ -153,6 +153,18 @@ export async function npmInstallCached(dir) {
   await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, env: process.env });
   fs.writeFileSync(marker, installHash(dir));
   return true;
+}
+
+/**
+ * Puts the package as npm installs it from the packed tarball (_installed.mjs) at
+ * `project`/node_modules/miniapp-sdk, replacing what is there (the examples' `file:../../pkg`
+ * dependency is a symlink to the build output, which would test pkg/ in place instead).
+ */
+export function installSdkInto(project) {
+  const dest = path.join(project, 'node_modules', 'miniapp-sdk');
+  fs.rmSync(dest, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  fs.cpSync(PKG, dest, { recursive: true });
 }
 
 /** Runs a project's own CLI from its node_modules/.bin. */

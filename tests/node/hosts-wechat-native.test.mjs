@@ -6,7 +6,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, hostSim, tmpDir, emulatorWithUsers, emulatorCounts, loopback, launchMiniProgram, DEV_ENDPOINT } from './hosts-support.mjs';
+import { ROOT, hostSim, tmpDir, emulatorWithUsers, emulatorCounts, loopback, launchMiniProgram, DEV_ENDPOINT, installSdkInto } from './hosts-support.mjs';
 import { packNpm } from './_helpers.mjs';
 
 const EXAMPLE = path.join(ROOT, 'examples', 'wechat-native');
@@ -21,7 +21,7 @@ test.before(async () => {
   project = path.join(tmpDir('mp-wechat-native-'), 'project');
   fs.cpSync(EXAMPLE, project, { recursive: true, filter: (src) => !/[\\/](node_modules|miniprogram_npm)$/.test(src) });
   // `npm install` of "file:../../pkg", done offline: the built package as node_modules/miniapp-sdk.
-  fs.cpSync(path.join(ROOT, 'pkg'), path.join(project, 'node_modules', 'miniapp-sdk'), { recursive: true });
+  installSdkInto(project);
   packed = await packNpm(project);
   const cfg = path.join(project, 'config.js');
   fs.writeFileSync(cfg, fs.readFileSync(cfg, 'utf8').replace(DEV_ENDPOINT, emu.url));

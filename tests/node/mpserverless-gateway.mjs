@@ -168,16 +168,3 @@ export function emulatorResponder() {
   return (req) => send({ ...req, url: req.url.replace(/^https:\/\/(127\.0\.0\.1|localhost)([:/])/, 'http://$1$2') });
 }
 
-// ---- the API document's examples -----------------------------------------------------------------
-
-export const API_DOC = '/work/shared/reference/api-mpserverless.md';
-
-/** The code blocks of the API document, in order. */
-export function docBlocks(file = API_DOC) {
-  const md = fs.readFileSync(file, 'utf8');
-  const blocks = [];
-  const re = /```[^\n]*\n([\s\S]*?)```/g;
-  let m;
-  while ((m = re.exec(md))) blocks.push(m[1].replace(/^ {4}/gm, ''));
-  return blocks;
-}

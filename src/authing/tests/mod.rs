@@ -6,6 +6,8 @@
 mod account;
 mod avatar;
 mod code;
+/// Tokens rejected in flight and wrong device clocks.
+mod in_flight;
 mod logout;
 mod password;
 mod phone;
