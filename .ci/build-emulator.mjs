@@ -11,10 +11,12 @@
 //   --profile NAME   cargo profile of the binaries (default emulator-dist; the npm test passes dev to
 //                    reuse the debug build the other suites make, it only checks the packaging)
 //   --out DIR        output directory (default dist/emulator)
+//   --no-measure     skip timing the launcher (by default the host's tarballs are installed into a
+//                    temporary project and the first line of binary, launcher and npx is timed)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -138,22 +140,47 @@ function buildBinary(p, { profile, cross, env }) {
   return bin;
 }
 
-/** Runs `bin --version` (under qemu-user for a foreign Linux architecture when available); returns how, or null. */
-function tryRun(p, bin, version) {
+/**
+ * Runs the binary where this machine can (natively, or a foreign Linux architecture under
+ * qemu-user when installed): `--version`, then a start on a free port and one admin call.
+ * Returns how it ran, or null when it could only be built.
+ */
+async function tryRun(p, bin, version) {
   const native = p.os === process.platform && p.cpu === process.arch;
-  let cmd = bin;
-  let args = ['--version'];
+  let prefix = [];
   let how = 'natively';
   if (!native) {
     const qemu = p.os === 'linux' && process.platform === 'linux' && p.cpu === 'arm64' ? ['qemu-aarch64-static', 'qemu-aarch64'].find((q) => has(q, ['--version'])) : null;
-    if (!qemu) return null;
-    cmd = qemu;
-    args = [bin, '--version'];
+    if (!qemu) {
+      if (p.os === 'linux' && p.cpu === 'arm64') log(`${p.key}: not run (install qemu-user-static to run it here)`);
+      return null;
+    }
+    prefix = [qemu];
     how = `under ${qemu}`;
   }
-  const out = run(cmd, args, { capture: true }).trim();
+  const [cmd, ...args] = [...prefix, bin];
+  const out = run(cmd, [...args, '--version'], { capture: true }).trim();
   if (out !== `miniapp-emulator ${version}`) throw new Error(`${p.key}: --version printed ${JSON.stringify(out)}`);
-  return how;
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'miniapp-emulator-check-'));
+  const child = spawn(cmd, [...args, '--port', '0', '--data-dir', data], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    const url = await new Promise((resolve, reject) => {
+      let text = '';
+      const timer = setTimeout(() => reject(new Error(`${p.key}: no "listening on" line within 60 s`)), 60_000);
+      child.stdout.on('data', (d) => {
+        text += d;
+        const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(text);
+        if (m) { clearTimeout(timer); resolve(m[1]); }
+      });
+      child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${p.key}: exited (${code}) before listening`)); });
+    });
+    const cfg = await (await fetch(url + '/__admin/config')).json();
+    if (cfg.mpserverless.spaceId !== 'dev-space') throw new Error(`${p.key}: unexpected /__admin/config ${JSON.stringify(cfg)}`);
+  } finally {
+    child.kill('SIGKILL');
+    fs.rmSync(data, { recursive: true, force: true });
+  }
+  return `${how} (--version, start, GET /__admin/config)`;
 }
 
 function writeJson(file, v) {
@@ -199,12 +226,59 @@ function launcherPackage(version, outDir) {
   return dir;
 }
 
-function main(argv) {
-  const opt = { hostOnly: false, gate: false, profile: 'emulator-dist', out: path.join(ROOT, 'dist', 'emulator') };
+/** Milliseconds from spawning `argv` to its first stdout line (`listening on ...`); the process is then stopped. */
+function firstLineMs(argv, cwd) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(argv[0], argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) {
+        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+        child.kill('SIGTERM');
+        child.on('exit', () => (out.startsWith('listening on ') ? resolve(ms) : reject(new Error(`first line: ${out}`))));
+      }
+    });
+    child.on('error', reject);
+  });
+}
+
+const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * The launcher's cost: the host's tarballs installed offline into a fresh project, then the time to
+ * the first line (`listening on`) of the binary itself, of `node` + the launcher, and of `npx`.
+ */
+async function measureStart(outDir, launcherTgz, platformTgz) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'miniapp-emulator-start-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'package.json'), '{"name":"start-time","private":true,"version":"1.0.0"}');
+    const r = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', launcherTgz, platformTgz], { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`npm install of the tarballs failed:\n${r.stderr}`);
+    const p = hostPlatform();
+    const bin = path.join(dir, 'node_modules', '@miniapp-emulator', p.key, 'bin', `miniapp-emulator${p.exe || ''}`);
+    const launcher = path.join(dir, 'node_modules', 'miniapp-emulator', 'bin', 'miniapp-emulator.js');
+    const flags = (i) => ['--port', '0', '--data-dir', path.join(dir, `data-${i}`)];
+    const out = {};
+    for (const [name, argv] of [['binary', [bin]], ['node launcher', [process.execPath, launcher]], ['npx', ['npx', '--no-install', 'miniapp-emulator']]]) {
+      const times = [];
+      for (let i = 0; i < 5; i++) times.push(await firstLineMs([...argv, ...flags(`${name}-${i}`)], dir));
+      out[name] = Math.round(median(times));
+    }
+    return out;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(argv) {
+  const opt = { hostOnly: false, gate: false, measure: true, profile: 'emulator-dist', out: path.join(ROOT, 'dist', 'emulator') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--host-only') opt.hostOnly = true;
     else if (a === '--gate') opt.gate = true;
+    else if (a === '--no-measure') opt.measure = false;
     else if (a === '--profile') opt.profile = argv[++i];
     else if (a === '--out') opt.out = path.resolve(argv[++i]);
     else throw new Error(`unknown argument ${a} (see the head of .ci/build-emulator.mjs)`);
@@ -231,7 +305,7 @@ function main(argv) {
     if (kind.format !== p.format || kind.machine !== p.machine) {
       throw new Error(`${p.key}: the binary is ${kind.format} ${kind.machine}, expected ${p.format} ${p.machine}`);
     }
-    const ran = tryRun(p, bin, version);
+    const ran = await tryRun(p, bin, version);
     const dir = platformPackage(p, version, bin, opt.out);
     const tarball = pack(dir, opt.out);
     const size = fs.statSync(bin).size;
@@ -240,6 +314,11 @@ function main(argv) {
   }
   const launcher = pack(launcherPackage(version, opt.out), opt.out);
   report.launcher = { tarball: path.basename(launcher), tarballBytes: fs.statSync(launcher).size };
+  const host = report.platforms.find((r) => r.key === hostPlatform()?.key && r.ran.startsWith('natively'));
+  if (host && opt.measure) {
+    report.launcher.firstLineMs = await measureStart(opt.out, launcher, path.join(opt.out, host.tarball));
+    log(`first line (median of 5, ms): ${Object.entries(report.launcher.firstLineMs).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  }
   writeJson(path.join(opt.out, 'report.json'), report);
   for (const r of report.platforms) {
     log(`${r.key.padEnd(13)} ${(r.binaryBytes / 1048576).toFixed(2)} MiB binary, ${(r.tarballBytes / 1048576).toFixed(2)} MiB tarball, ${r.format}, ${r.ran}`);
@@ -248,10 +327,8 @@ function main(argv) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  try {
-    main(process.argv.slice(2));
-  } catch (e) {
+  main(process.argv.slice(2)).catch((e) => {
     log(e.message);
     process.exit(1);
-  }
+  });
 }

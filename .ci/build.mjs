@@ -38,7 +38,9 @@ function step(name, fn) {
 // which the precompiled std still contains, are lowered by wasm-opt below. Set here rather than in
 // .cargo/config.toml so that `wasm-pack test` in Chrome keeps the default features (wasm-bindgen
 // cannot process a reference-types-less module before the lowering step).
-export const WASM_RUSTFLAGS = '-C target-feature=-reference-types,-multivalue';
+// `getrandom_backend="custom"`: getrandom's backend is the SDK's DRBG (as in .cargo/config.toml,
+// which RUSTFLAGS replaces).
+export const WASM_RUSTFLAGS = '-C target-feature=-reference-types,-multivalue --cfg getrandom_backend="custom"';
 
 export const LOWERING_FLAGS = [
   '--enable-bulk-memory', '--enable-bulk-memory-opt', '--enable-nontrapping-float-to-int', '--enable-sign-ext',

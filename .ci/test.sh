@@ -15,9 +15,16 @@ cargo clippy -p miniapp-sdk --target wasm32-unknown-unknown --all-targets --quie
 for split in serverless auth; do
   cargo clippy -p miniapp-sdk --target wasm32-unknown-unknown --no-default-features --features "$split" --all-targets --quiet -- -D warnings
 done
-phase "gate: no getrandom in the wasm dependency graph (randomness comes only from the host)"
-if cargo tree -p miniapp-sdk --target wasm32-unknown-unknown -e normal --prefix none | grep -q '^getrandom '; then
-  echo "getrandom entered the wasm32 dependency graph: wire it to the DRBG or drop the feature that pulls it" >&2
+phase "gate: getrandom only through our backend (the host-seeded DRBG), one rand_core"
+# getrandom 0.3/0.4 call the custom backend of src/crypto/rng.rs (`getrandom_backend="custom"`);
+# 0.2 has no such hook, and the `wasm_js` / `js` features read crypto.getRandomValues (not on WeChat).
+graph=$(cargo tree -p miniapp-sdk --target wasm32-unknown-unknown -e normal,features --prefix none)
+if grep -Eq '^getrandom v0\.[12]\.' <<<"$graph" || grep -Eq '^getrandom feature "(wasm_js|js)"' <<<"$graph"; then
+  echo "getrandom must reach randomness only through the SDK's custom backend: no getrandom 0.1/0.2, no wasm_js/js feature" >&2
+  exit 1
+fi
+if [ "$(grep -E '^rand_core v' <<<"$graph" | sort -u | wc -l)" -gt 1 ]; then
+  echo "more than one rand_core version in the wasm graph" >&2
   exit 1
 fi
 phase "gate: no Apple-framework crate in the emulator's macOS dependency graph (the cross build cannot link one)"

@@ -5,7 +5,7 @@
 import { Utf8Encoder, Utf8Decoder } from './utf8.js';
 import { globalObject } from './platform.js';
 
-/** A code-package path (WeChat/Alipay) or URL/file path (browser/Node) of the wasm file. */
+/** A code-package path (WeChat/Douyin/Alipay) or URL/file path (browser/Node) of the wasm file. */
 export class WasmPath {
   constructor(path) { this.path = path; }
 }

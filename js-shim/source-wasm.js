@@ -1,4 +1,4 @@
-// How the wasm builds obtain the core: WXWebAssembly/MYWebAssembly/WebAssembly from a file path.
+// How the wasm builds obtain the core: WXWebAssembly/TTWebAssembly/MYWebAssembly/WebAssembly from a file path.
 import { WasmPath, hostWasm } from './mp-shim.js';
 
 /** The wasm file of this artifact (`core` or `core-serverless`), set by the build. */

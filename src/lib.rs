@@ -9,11 +9,13 @@
 
 #[cfg(feature = "auth")]
 pub mod authing;
+pub mod clock;
 #[cfg(feature = "auth")]
 pub mod crypto;
 pub mod error;
 pub mod host;
 pub mod json;
+pub mod retry;
 pub mod secret;
 #[cfg(feature = "serverless")]
 pub mod serverless;

@@ -564,7 +564,7 @@ fn fuzz_storage_decoder() {
             let _ = st.access_token();
             let _ = st.refresh_token();
             let _ = st.to_json().to_text();
-            let _ = build_state(o, NOW).0.to_text();
+            let _ = build_state(o, NOW, -86_400_000.0).0.to_text();
         }
         // The client's own read of a corrupted stored state: every method is a tuple, no panic.
         let host = ScriptHost::new(NOW);

@@ -139,6 +139,17 @@ async fn concurrent_calls_complete_out_of_order_with_their_own_results() {
 }
 
 #[wasm_bindgen_test]
+fn getrandom_draws_from_the_host_seeded_drbg() {
+    // The custom backend is the module's DRBG: seeded here (other tests may have seeded it too).
+    seed_entropy(&[7u8; 48]).unwrap();
+    let (mut a, mut b) = ([0u8; 32], [0u8; 32]);
+    getrandom::fill(&mut a).unwrap();
+    getrandom::fill(&mut b).unwrap();
+    assert_ne!(a, [0u8; 32]);
+    assert_ne!(a, b);
+}
+
+#[wasm_bindgen_test]
 fn short_or_zero_seeds_are_refused() {
     assert!(seed_entropy(&[1u8; 8]).is_err());
     assert!(seed_entropy(&[0u8; 48]).is_err());

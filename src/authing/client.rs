@@ -8,14 +8,17 @@
 use super::config::{Config, Platform};
 use super::outcome::Failure;
 use super::password::{public_key_of, EncryptType, PasswordLogin, PasswordUpdate};
-use super::state::{build_state, state_key, LoginState};
+use super::rejected::token_rejected;
+use super::state::{build_state, jwt_seconds, state_key, LoginState};
 use super::token::refresh_body;
 use super::transport::{self, form_encode, Kind, FORM};
 use super::{avatar, code, phone, profile, sms};
+use crate::clock::ServerClock;
 use crate::crypto::{fresh_rng, rsa, sm2};
 use crate::error::{Error, ErrorCode, HostError};
 use crate::host::{Host, Method};
 use crate::json::{Json, Obj};
+use crate::retry::RetryOnce;
 use crate::secret::AccessToken;
 use crate::single_flight::SingleFlight;
 use core::cell::Cell;
@@ -50,6 +53,7 @@ pub struct AuthingClient<H: Host> {
     /// not overwrite it.
     generation: Cell<u64>,
     auto_refresh_blocked_until: Cell<f64>,
+    clock: ServerClock,
 }
 
 fn parse_obj(text: &str, what: &str) -> Result<Obj, Failure> {
@@ -74,6 +78,7 @@ impl<H: Host> AuthingClient<H> {
             refresh: SingleFlight::default(),
             generation: Cell::new(0),
             auto_refresh_blocked_until: Cell::new(f64::NEG_INFINITY),
+            clock: ServerClock::default(),
         }
     }
 
@@ -85,6 +90,11 @@ impl<H: Host> AuthingClient<H> {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The offset applied to the device clock (server minus device, ms; see [`crate::clock`]).
+    pub fn clock_offset_ms(&self) -> f64 {
+        self.clock.offset_ms()
     }
 
     // ---- transport -------------------------------------------------------------------------
@@ -99,12 +109,13 @@ impl<H: Host> AuthingClient<H> {
     ) -> Result<Json, Failure> {
         let req = transport::request(method, self.config.url(path), headers, body);
         let res = self.host.request(req).await.map_err(|e| Failure::from(Error::Host(e)))?;
+        self.clock.observe_response(&res, self.host.now_ms());
         transport::classify(kind, &res)
     }
 
-    async fn post_with_token(&self, path: &str, token: &AccessToken, body: &Obj) -> Result<Json, Failure> {
-        let headers = [("x-authing-userpool-id", self.config.user_pool_id.as_str()), ("Authorization", token.secret())];
-        self.send(Kind::Api, Method::Post, path, &headers, Some(body.to_text())).await
+    /// A token-bearing POST, retried once after a refresh when the token is rejected in flight.
+    async fn post_with_token(&self, path: &str, token: AccessToken, body: &Obj) -> Result<Json, Failure> {
+        self.with_token(Method::Post, path, Some(body.to_text()), token).await
     }
 
     // ---- state -----------------------------------------------------------------------------
@@ -119,7 +130,13 @@ impl<H: Host> AuthingClient<H> {
     }
 
     async fn save_state(&self, token: Obj) -> Result<LoginState, Failure> {
-        let state = build_state(token, self.host.now_ms());
+        let now = self.host.now_ms();
+        let iat =
+            ["access_token", "id_token"].iter().find_map(|k| token.get_str(k).and_then(|t| jwt_seconds(t, "iat")));
+        if let Some(sample) = iat.and_then(|iat| ServerClock::sample(iat, now)) {
+            self.clock.observe(sample);
+        }
+        let state = build_state(token, now, self.clock.offset_ms());
         self.host.storage_set(&state_key(&self.config.app_id), &state.0.to_text()).await.map_err(storage_failure)?;
         // New tokens: a back-off earned by the previous refresh token no longer applies.
         self.auto_refresh_blocked_until.set(f64::NEG_INFINITY);
@@ -139,22 +156,77 @@ impl<H: Host> AuthingClient<H> {
     /// still valid.
     async fn current_state(&self) -> Result<LoginState, Failure> {
         let state = self.read_state().await?;
-        let now = self.host.now_ms();
+        let now = self.now_for(&state);
         let valid = state.is_valid(now);
         if valid && !state.refresh_due(now) {
             return Ok(state);
         }
         if state.refresh_token().is_some() && (now >= self.auto_refresh_blocked_until.get() || self.refresh.in_flight())
         {
-            match self.refresh_shared().await {
+            match self.refresh_shared(None).await {
                 Ok(fresh) => return Ok(fresh),
                 Err(_) => self.auto_refresh_blocked_until.set(self.host.now_ms() + AUTO_REFRESH_BACKOFF_MS),
             }
         }
-        if state.is_valid(self.host.now_ms()) {
+        if state.is_valid(self.now_for(&state)) {
             Ok(state)
         } else {
             Err(Failure::not_logged_in(STATE_EXPIRED))
+        }
+    }
+
+    /// The clock a state's expiry is compared with: the device's for `expires_at` (counted from
+    /// the device clock), the server's for a JWT `exp`.
+    fn now_for(&self, state: &LoginState) -> f64 {
+        let device = self.host.now_ms();
+        if state.expiry_is_server_time() {
+            self.clock.now(device)
+        } else {
+            device
+        }
+    }
+
+    /// A token-bearing request (`Authorization` = `token`). When the server rejects the token in
+    /// flight (it refused before acting) and a refresh token is stored: one refresh (shared with
+    /// every concurrent caller) and one retry with the new token and the same body. A failed
+    /// refresh answers with the official `refresh_token has expired, please login again` (or the
+    /// host's failure); without a refresh token the server's rejection is returned as it is.
+    async fn with_token(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+        token: AccessToken,
+    ) -> Result<Json, Failure> {
+        let (mut token, mut retry) = (token, RetryOnce::default());
+        loop {
+            let headers =
+                [("x-authing-userpool-id", self.config.user_pool_id.as_str()), ("Authorization", token.secret())];
+            match self.send(Kind::Api, method, path, &headers, body.clone()).await {
+                Err(rejection) if token_rejected(&rejection) && retry.take() => {
+                    token = self.refresh_after_rejection(rejection, &token).await?;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// The access token that replaces `stale` after the server rejected it: the stored one when a
+    /// refresh or login already replaced it, else the result of the (shared) refresh.
+    async fn refresh_after_rejection(&self, rejection: Failure, stale: &AccessToken) -> Result<AccessToken, Failure> {
+        match self.refresh_shared(Some(stale)).await {
+            Ok(state) => state.access_token().ok_or_else(|| Failure::not_logged_in(TOKEN_EXPIRED)),
+            // Nothing to refresh with: the server's answer stands.
+            Err(f) if f.message == REFRESH_EMPTY || f.message == REFRESH_EXPIRED => Err(rejection),
+            Err(f) => {
+                self.auto_refresh_blocked_until.set(self.host.now_ms() + AUTO_REFRESH_BACKOFF_MS);
+                Err(match f.code {
+                    ErrorCode::Server | ErrorCode::NotLoggedIn | ErrorCode::BadResponse => {
+                        Failure::not_logged_in(REFRESH_EXPIRED)
+                    }
+                    _ => f,
+                })
+            }
         }
     }
 
@@ -167,16 +239,23 @@ impl<H: Host> AuthingClient<H> {
         }
     }
 
-    async fn refresh_shared(&self) -> RefreshResult {
-        self.refresh.run((), || self.refresh_once()).await
+    /// The shared refresh. With `replacing`, the refresh of a token the server rejected: skipped
+    /// when the stored token is no longer that one (a refresh or a login replaced it meanwhile).
+    async fn refresh_shared(&self, replacing: Option<&AccessToken>) -> RefreshResult {
+        self.refresh.run((), || self.refresh_once(replacing)).await
     }
 
-    async fn refresh_once(&self) -> RefreshResult {
+    async fn refresh_once(&self, replacing: Option<&AccessToken>) -> RefreshResult {
         let generation = self.generation.get();
         let state = self.read_state().await.map_err(|f| match f.code {
             ErrorCode::NotLoggedIn => f.with_message(REFRESH_EXPIRED),
             _ => f,
         })?;
+        if let (Some(stale), Some(current)) = (replacing, state.access_token()) {
+            if current != *stale {
+                return Ok(state);
+            }
+        }
         let refresh_token = state.refresh_token().ok_or_else(|| Failure::not_logged_in(REFRESH_EMPTY))?;
         let headers = [("content-type", FORM), ("x-authing-app-id", self.config.app_id.as_str())];
         let body = refresh_body(refresh_token.secret());
@@ -325,7 +404,7 @@ impl<H: Host> AuthingClient<H> {
     /// # Errors
     /// `NOT_LOGGED_IN` with the official messages, server errors (`invalid_grant`...).
     pub async fn refresh_token(&self) -> Result<Json, Failure> {
-        self.refresh_shared().await.map(|s| s.to_json())
+        self.refresh_shared(None).await.map(|s| s.to_json())
     }
 
     /// `getPhone(data)`: the `phone_info` of the user's phone number.
@@ -357,7 +436,7 @@ impl<H: Host> AuthingClient<H> {
             Some(kind) => Some(self.encrypt(kind, update.new_password()).await?),
             None => None,
         };
-        self.post_with_token("/api/v3/update-password", &token, &update.body(cipher)).await
+        self.post_with_token("/api/v3/update-password", token, &update.body(cipher)).await
     }
 
     /// `getUserInfo(flags?)`. `input` is `None` when the caller passed nothing.
@@ -371,8 +450,7 @@ impl<H: Host> AuthingClient<H> {
             Some(_) => return Err(Failure::invalid("getUserInfo options must be an object")),
         };
         let token = self.access_token().await?;
-        let headers = [("x-authing-userpool-id", self.config.user_pool_id.as_str()), ("Authorization", token.secret())];
-        self.send(Kind::Api, Method::Get, &profile::get_profile_path(flags.as_ref()), &headers, None).await
+        self.with_token(Method::Get, &profile::get_profile_path(flags.as_ref()), None, token).await
     }
 
     /// `updateUserInfo(data)`.
@@ -382,7 +460,7 @@ impl<H: Host> AuthingClient<H> {
     pub async fn update_user_info(&self, input: &str) -> Result<Json, Failure> {
         let body = parse_obj(input, "updateUserInfo options")?;
         let token = self.access_token().await?;
-        self.post_with_token("/api/v3/update-profile", &token, &body).await
+        self.post_with_token("/api/v3/update-profile", token, &body).await
     }
 
     /// Whether the token-bearing methods would run: `[null, true]` or their `NOT_LOGGED_IN` error.
@@ -407,7 +485,7 @@ impl<H: Host> AuthingClient<H> {
         let upload = avatar::upload_request(self.config.url(avatar::UPLOAD_PATH), file_path);
         let res = self.host.upload_file(upload).await.map_err(|e| Failure::from(Error::Host(e)))?;
         let (parsed, url) = avatar::parse_upload(&res)?;
-        self.post_with_token("/api/v3/update-profile", &token, &Obj::new().with("photo", Json::str(url))).await?;
+        self.post_with_token("/api/v3/update-profile", token, &Obj::new().with("photo", Json::str(url))).await?;
         Ok(parsed)
     }
 
@@ -418,9 +496,8 @@ impl<H: Host> AuthingClient<H> {
     pub async fn logout(&self) -> Result<Json, Failure> {
         let state = self.read_state().await;
         self.bump_generation();
-        let now = self.host.now_ms();
         let token = match &state {
-            Ok(s) if s.is_valid(now) => s.access_token(),
+            Ok(s) if s.is_valid(self.now_for(s)) => s.access_token(),
             _ => None,
         };
         if let Some(token) = token {

@@ -14,6 +14,7 @@ pub mod outcome;
 pub mod password;
 pub mod phone;
 pub mod profile;
+pub mod rejected;
 pub mod sms;
 pub mod state;
 pub mod token;

@@ -41,6 +41,12 @@ impl LoginState {
         }
     }
 
+    /// Whether the expiry is the server's time (a JWT `exp`, for states stored without a finite
+    /// `expires_at`) rather than the device's (`expires_in` counted from the device clock).
+    pub fn expiry_is_server_time(&self) -> bool {
+        self.0.get("expires_at").and_then(Json::as_f64).is_none_or(|f| !f.is_finite())
+    }
+
     /// Whether the state is still valid at `now` (`expires_at > now`, strictly, as the official
     /// SDK tests it).
     pub fn is_valid(&self, now: f64) -> bool {
@@ -86,16 +92,18 @@ fn lifetime_s(token: &Obj) -> Option<f64> {
     (v.is_finite() && v > 0.0).then_some(v)
 }
 
-/// The state to store for a token response received at `now`: the response itself, with
-/// `expires_at` set (in place when the server sent one, as `{...res, expires_at}` does).
-pub fn build_state(mut token: Obj, now: f64) -> LoginState {
+/// The state to store for a token response received at device time `now`: the response itself,
+/// with `expires_at` set (in place when the server sent one, as `{...res, expires_at}` does).
+/// `expires_at` is device time; a JWT `exp` (server time) is moved by `server_offset_ms`
+/// (server minus device, see [`crate::clock`]).
+pub fn build_state(mut token: Obj, now: f64, server_offset_ms: f64) -> LoginState {
     let expires_at = match lifetime_s(&token) {
         Some(life) => life * 1000.0 + now,
         None => token
             .get_str("access_token")
             .and_then(jwt_exp_ms)
             .or_else(|| token.get_str("id_token").and_then(jwt_exp_ms))
-            .unwrap_or(DEFAULT_LIFETIME_S * 1000.0 + now),
+            .map_or(DEFAULT_LIFETIME_S * 1000.0 + now, |exp| exp - server_offset_ms),
     };
     token.set("expires_at", Json::from_f64(expires_at));
     LoginState(token)
@@ -103,12 +111,17 @@ pub fn build_state(mut token: Obj, now: f64) -> LoginState {
 
 /// The `exp` claim of a JWT, in ms. No signature check: it only schedules refreshes.
 pub fn jwt_exp_ms(token: &str) -> Option<f64> {
+    jwt_seconds(token, "exp").map(|exp| exp * 1000.0)
+}
+
+/// A numeric-date claim (`exp`, `iat`) of a JWT, in seconds, when positive and finite.
+pub fn jwt_seconds(token: &str, claim: &str) -> Option<f64> {
     use base64ct::Encoding;
     let payload = token.split('.').nth(1)?;
     let bytes = base64ct::Base64UrlUnpadded::decode_vec(payload.trim_end_matches('=')).ok()?;
     let claims = Json::parse(core::str::from_utf8(&bytes).ok()?).ok()?;
-    let exp = claims.get("exp")?.as_f64()?;
-    (exp.is_finite() && exp > 0.0).then_some(exp * 1000.0)
+    let secs = claims.get(claim)?.as_f64()?;
+    (secs.is_finite() && secs > 0.0).then_some(secs)
 }
 
 #[cfg(test)]
@@ -129,29 +142,44 @@ mod tests {
 
     #[test]
     fn expires_at_is_expires_in_ms_plus_now_appended_after_the_server_fields() {
-        let st =
-            build_state(obj(r#"{"access_token":"a","expires_in":1209600,"token_type":"Bearer"}"#), 1_700_000_000_000.0);
+        let st = build_state(
+            obj(r#"{"access_token":"a","expires_in":1209600,"token_type":"Bearer"}"#),
+            1_700_000_000_000.0,
+            0.0,
+        );
         assert_eq!(
             st.to_json().to_text(),
             r#"{"access_token":"a","expires_in":1209600,"token_type":"Bearer","expires_at":1701209600000}"#
         );
         // A server-sent expires_at is replaced in place.
-        let st = build_state(obj(r#"{"expires_at":1,"access_token":"a","expires_in":"60"}"#), 1000.0);
+        let st = build_state(obj(r#"{"expires_at":1,"access_token":"a","expires_in":"60"}"#), 1000.0, 0.0);
         assert_eq!(st.to_json().to_text(), r#"{"expires_at":61000,"access_token":"a","expires_in":"60"}"#);
     }
 
     #[test]
     fn a_missing_expires_in_falls_back_to_the_jwt_exp_then_the_default() {
-        let st = build_state(obj(&format!(r#"{{"access_token":"{JWT}"}}"#)), 1_700_000_000_000.0);
+        let st = build_state(obj(&format!(r#"{{"access_token":"{JWT}"}}"#)), 1_700_000_000_000.0, 0.0);
         assert_eq!(st.expires_at(), Some(1_700_003_600_000.0));
-        let st = build_state(obj(r#"{"access_token":"opaque"}"#), 1000.0);
+        let st = build_state(obj(r#"{"access_token":"opaque"}"#), 1000.0, 0.0);
         assert_eq!(st.expires_at(), Some(1_209_600_000.0 + 1000.0));
+    }
+
+    #[test]
+    fn a_jwt_exp_is_moved_into_device_time_and_its_iat_is_readable() {
+        // The server runs 20 min behind the device: its exp is 20 min later on the device clock.
+        let st = build_state(obj(&format!(r#"{{"access_token":"{JWT}"}}"#)), 1_700_000_000_000.0, -1_200_000.0);
+        assert_eq!(st.expires_at(), Some(1_700_004_800_000.0));
+        assert!(!st.expiry_is_server_time());
+        // {"iat":1700000000}
+        assert_eq!(jwt_seconds("x.eyJpYXQiOjE3MDAwMDAwMDB9.", "iat"), Some(1_700_000_000.0));
+        assert_eq!(jwt_seconds(JWT, "iat"), None);
     }
 
     #[test]
     fn states_the_official_sdk_wrote_with_nan_recover_through_the_jwt() {
         let st = LoginState(obj(&format!(r#"{{"access_token":"{JWT}","expires_at":null}}"#)));
         assert!(st.is_valid(1_700_000_000_000.0));
+        assert!(st.expiry_is_server_time());
         let st = LoginState(obj(r#"{"access_token":"opaque","expires_at":null}"#));
         assert!(!st.is_valid(0.0));
     }

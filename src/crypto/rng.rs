@@ -7,15 +7,16 @@
 //! [`Drbg::reseed`]); the JS `init()` also seeds it up front so a host without a source fails at
 //! once. An unseeded DRBG refuses to produce output: there is no fallback, ever.
 //!
-//! No `getrandom` backend exists in the wasm build: `sm2` and `crypto-bigint` are compiled without
-//! their `getrandom` features and every call takes an explicit [`OpRng`] forked from this DRBG, so
-//! no code path can reach an implicit (or missing) random source.
+//! The SDK's own crypto takes an explicit [`OpRng`] forked from this DRBG right after a reseed. In
+//! the wasm build the same DRBG is also `getrandom`'s custom backend ([`fill_from_drbg`]), so a crate
+//! asking `getrandom` gets the host-seeded bytes too, and fails closed before the first seed; the
+//! `wasm_js` backend (which reads `crypto.getRandomValues`, absent on WeChat) is never compiled.
 
 use crate::error::{Error, HostErrorKind};
 use crate::host::Host;
 use core::cell::RefCell;
 use rand_chacha::ChaCha20Rng;
-use rand_core06::{RngCore, SeedableRng};
+use rand_core::{Rng, SeedableRng, TryCryptoRng, TryRng};
 
 /// Fewest host bytes accepted for a seed or reseed.
 pub const MIN_SEED_BYTES: usize = 32;
@@ -38,6 +39,31 @@ pub fn seed(bytes: &[u8]) -> Result<(), Error> {
 /// Whether the module's DRBG has been seeded.
 pub fn is_seeded() -> bool {
     DRBG.with(|d| d.borrow().is_seeded())
+}
+
+/// Fills `dest` from the module's DRBG: the body of `getrandom`'s custom backend in the wasm build.
+///
+/// # Errors
+/// [`Error::NoEntropy`] when the DRBG has never been seeded, or is in use (a re-entrant call).
+pub fn fill_from_drbg(dest: &mut [u8]) -> Result<(), Error> {
+    DRBG.with(|d| match d.try_borrow_mut() {
+        Ok(mut drbg) => drbg.fill(dest),
+        Err(_) => Err(Error::NoEntropy("the random generator is busy".into())),
+    })
+}
+
+/// `getrandom`'s custom backend (`--cfg getrandom_backend="custom"`, wasm only): the DRBG, failing
+/// closed (`getrandom::Error::UNSUPPORTED`) while it has not been seeded from the host.
+#[cfg(all(target_arch = "wasm32", getrandom_backend = "custom"))]
+#[unsafe(no_mangle)]
+unsafe extern "Rust" fn __getrandom_v03_custom(dest: *mut u8, len: usize) -> Result<(), getrandom::Error> {
+    // SAFETY: getrandom passes a writable buffer of `len` bytes (maybe uninitialised): it is zeroed
+    // before a slice is made of it.
+    let buf = unsafe {
+        core::ptr::write_bytes(dest, 0, len);
+        core::slice::from_raw_parts_mut(dest, len)
+    };
+    fill_from_drbg(buf).map_err(|_| getrandom::Error::UNSUPPORTED)
 }
 
 /// Awaits [`RESEED_BYTES`] fresh bytes from the host's secure source, mixes them into the module's
@@ -137,8 +163,8 @@ impl Drbg {
     }
 }
 
-/// A short-lived RNG for one crypto operation. It implements the RNG traits of both `rand_core`
-/// 0.6 (the ChaCha20 core's own) and 0.10 (used by `sm2` 0.14 / `elliptic-curve`).
+/// A short-lived RNG for one crypto operation, on the `rand_core` 0.10 traits (those of `sm2` 0.14 /
+/// `elliptic-curve` and of the ChaCha20 core alike).
 pub struct OpRng(ChaCha20Rng);
 
 impl OpRng {
@@ -149,24 +175,7 @@ impl OpRng {
     }
 }
 
-impl RngCore for OpRng {
-    fn next_u32(&mut self) -> u32 {
-        self.0.next_u32()
-    }
-    fn next_u64(&mut self) -> u64 {
-        self.0.next_u64()
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        self.0.fill_bytes(dest)
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core06::Error> {
-        self.0.try_fill_bytes(dest)
-    }
-}
-
-impl rand_core06::CryptoRng for OpRng {}
-
-impl rand_core10::TryRng for OpRng {
+impl TryRng for OpRng {
     type Error = core::convert::Infallible;
     fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
         Ok(self.0.next_u32())
@@ -180,7 +189,7 @@ impl rand_core10::TryRng for OpRng {
     }
 }
 
-impl rand_core10::TryCryptoRng for OpRng {}
+impl TryCryptoRng for OpRng {}
 
 #[cfg(test)]
 mod tests {
@@ -234,6 +243,20 @@ mod tests {
         a.fill(&mut x).unwrap();
         b.fill(&mut y).unwrap();
         assert_ne!(x, y);
+    }
+
+    #[test]
+    fn the_getrandom_backend_fails_closed_until_the_module_drbg_is_seeded() {
+        // Each test thread has its own module DRBG; this one starts unseeded.
+        let mut buf = [0u8; 16];
+        assert!(matches!(fill_from_drbg(&mut buf), Err(Error::NoEntropy(_))));
+        assert!(!is_seeded());
+        seed(&bytes(7)).unwrap();
+        fill_from_drbg(&mut buf).unwrap();
+        assert_ne!(buf, [0u8; 16]);
+        let mut again = [0u8; 16];
+        fill_from_drbg(&mut again).unwrap();
+        assert_ne!(buf, again, "the stream moves on");
     }
 
     #[test]

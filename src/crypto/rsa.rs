@@ -20,7 +20,7 @@ use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::{BoxedUint, Odd};
 use pkcs1::der::asn1::{AnyRef, Null};
 use pkcs1::der::Decode;
-use rand_core06::RngCore;
+use rand_core::Rng;
 use spki::{ObjectIdentifier, SubjectPublicKeyInfoRef};
 use zeroize::Zeroizing;
 

@@ -9,12 +9,14 @@
 use super::authorize::{self, AuthKind};
 use super::config::Config;
 use super::db;
-use super::envelope::{self, is_invalid_token, Reply};
+use super::envelope::{self, is_invalid_token, is_timestamp_rejected, Reply};
 use super::file;
 use super::function;
+use crate::clock::ServerClock;
 use crate::error::Error;
 use crate::host::Host;
 use crate::json::Json;
+use crate::retry::RetryOnce;
 use crate::secret::AccessToken;
 use crate::single_flight::SingleFlight;
 use std::cell::RefCell;
@@ -37,12 +39,19 @@ pub struct Client<H: Host> {
     session: RefCell<Session>,
     /// One authorization at a time; concurrent callers of the same flow join it.
     flight: SingleFlight<AuthKind, bool, Error>,
+    clock: ServerClock,
 }
 
 impl<H: Host> Client<H> {
     /// A client for `cfg` over `host`. No I/O happens until `authorize`.
     pub fn new(host: H, cfg: Config) -> Client<H> {
-        Client { host, cfg, session: RefCell::new(Session::default()), flight: SingleFlight::default() }
+        Client {
+            host,
+            cfg,
+            session: RefCell::new(Session::default()),
+            flight: SingleFlight::default(),
+            clock: ServerClock::default(),
+        }
     }
 
     /// The configuration.
@@ -55,12 +64,26 @@ impl<H: Host> Client<H> {
         &self.host
     }
 
-    /// Sends one signed RPC and classifies the reply.
+    /// Sends one signed RPC and classifies the reply. The timestamp is the server's time as
+    /// [`ServerClock`] knows it; when the gateway rejects it anyway, the clock adopts the rejecting
+    /// answer's `Date` and the RPC is re-signed and sent once more.
     async fn send(&self, method: &str, params: Option<&str>, token: Option<&str>) -> Result<Reply, Error> {
-        let ts = envelope::timestamp(self.host.now_ms());
-        let req = envelope::build_request(&self.cfg, method, params, token, ts);
-        let res = self.host.request(req).await?;
-        envelope::parse_reply(res)
+        let mut retry = RetryOnce::default();
+        loop {
+            let ts = envelope::timestamp(self.clock.now(self.host.now_ms()));
+            let req = envelope::build_request(&self.cfg, method, params, token, ts);
+            let res = self.host.request(req).await?;
+            let sample = self.clock.observe_response(&res, self.host.now_ms());
+            match (envelope::parse_reply(res), sample) {
+                (Err(e), Some(offset)) if is_timestamp_rejected(&e) && retry.take() => self.clock.adopt(offset),
+                (reply, _) => return reply,
+            }
+        }
+    }
+
+    /// The offset applied to the device clock (server minus device, ms).
+    pub fn clock_offset_ms(&self) -> f64 {
+        self.clock.offset_ms()
     }
 
     /// `user.authorize(options)`: `Ok(true)` = `{success: true}`. `options` is the JSON text of the
@@ -138,14 +161,13 @@ impl<H: Host> Client<H> {
     /// An authenticated RPC: token in body and header; on an invalid-token reply, one renewal (the
     /// stored flow) and one retry, re-signed with a new timestamp and token.
     pub async fn call(&self, method: &str, params: Option<&str>) -> Result<Reply, Error> {
-        let token = self.token().await?;
-        match self.send(method, params, Some(token.secret())).await {
-            Err(e) if is_invalid_token(&e) => {
-                self.renew(&token, e).await?;
-                let token = self.token().await?;
-                self.send(method, params, Some(token.secret())).await
+        let mut retry = RetryOnce::default();
+        loop {
+            let token = self.token().await?;
+            match self.send(method, params, Some(token.secret())).await {
+                Err(e) if is_invalid_token(&e) && retry.take() => self.renew(&token, e).await?,
+                other => return other,
             }
-            other => other,
         }
     }
 

@@ -287,6 +287,38 @@ pub fn transaction_id(reply: &super::envelope::Reply) -> Result<String, Error> {
 mod tests {
     use super::*;
 
+    /// The JS facade's table of db commands and their positional argument names
+    /// (`js-shim/mpserverless/db.js`, `DB_ARGS`), read at compile time: a missing file fails the build.
+    const JS_DB: &str = include_str!("../../js-shim/mpserverless/db.js");
+
+    // The facade passes each command's arguments by position, so its table and COMMANDS must agree
+    // on every command and on the order of its argument names.
+    #[test]
+    fn the_js_facade_and_the_core_agree_on_the_db_command_table() {
+        let start = JS_DB.find("const DB_ARGS = {").expect("DB_ARGS in db.js") + "const DB_ARGS = {".len();
+        let body = &JS_DB[start..start + JS_DB[start..].find("};").expect("end of DB_ARGS")];
+        let js: Vec<(String, Vec<String>)> = body
+            .split(',')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(|e| {
+                let (name, args) = e.split_once(':').expect("name: 'args'");
+                let args = args.trim().trim_matches('\'');
+                (name.trim().to_string(), args.split(' ').map(str::to_string).collect())
+            })
+            .collect();
+        let rust: Vec<(String, Vec<String>)> = COMMANDS
+            .iter()
+            .filter(|c| c.needs_collection)
+            .map(|c| (c.name.to_string(), c.arg_names().map(str::to_string).collect()))
+            .collect();
+        assert_eq!(js, rust);
+        for name in ["startTransaction", "commitTransaction", "abortTransaction"] {
+            assert!(command(name).is_some_and(|c| !c.needs_collection), "{name}");
+        }
+        assert!(JS_DB.contains("'commitTransaction'") && JS_DB.contains("'abortTransaction'"));
+    }
+
     fn params(name: &str, args: &[Option<&str>], options: Option<&str>) -> Result<String, Error> {
         build_params(Some("books"), None, command(name).unwrap(), args, options)
     }

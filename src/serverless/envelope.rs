@@ -143,6 +143,15 @@ pub fn is_invalid_token(e: &Error) -> bool {
     }
 }
 
+/// Gateway codes that mean "the signed timestamp is outside the accepted window" (the emulator's;
+/// the real gateway's code is not documented, reference §3).
+pub const TIMESTAMP_REJECTED_CODES: [&str; 1] = ["InvalidParameter.TimestampExpired"];
+
+/// Whether the gateway refused the request for its timestamp (before acting on it).
+pub fn is_timestamp_rejected(e: &Error) -> bool {
+    matches!(e, Error::Server { api_code: Some(c), .. } if TIMESTAMP_REJECTED_CODES.contains(&c.as_str()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

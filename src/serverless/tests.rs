@@ -606,3 +606,6 @@ fn byte_scan_helpers_match_std() {
         assert_eq!(super::contains_str(hay, needle), hay.contains(needle), "{hay:?} {needle:?}");
     }
 }
+
+/// Wrong device clocks and rejected timestamps.
+mod clock;

@@ -123,6 +123,8 @@ function multipart(formData, file) {
  * - randomSource(length) → bytes (default node CSPRNG); randomValues: force wx.getRandomValues on/off
  * - sdkVersion ('3.4.0'), timeScale (1: realm timers run at ms × timeScale), console ('capture' | 'inherit')
  * - allowEval (false: eval / new Function throw, as in WeChat); allowMathRandom (false: Math.random throws)
+ * - clockOffsetMs: the device clock runs this many ms off (realm `Date.now()` and `new Date()`);
+ *   `sim.setClockOffset(ms)` moves it later. Without the option the realm's Date is untouched.
  */
 function createHost(options = {}) {
   const profileName = options.profile || 'wechat-ios';
@@ -213,6 +215,25 @@ function createHost(options = {}) {
   g.setInterval = addTimer(true);
   g.clearTimeout = clear;
   g.clearInterval = clear;
+
+  // ---- the device clock (phones have wrong clocks) ----------------------------------------------
+  // The realm's Date, shifted: Date.now() and new Date() read the machine clock plus the offset.
+  const setClockOffset = options.clockOffsetMs === undefined ? null : run(`(function () {
+    var RealDate = this.Date, realNow = RealDate.now, offset = 0;
+    var ShiftedDate = function Date() {
+      var a = Array.prototype.slice.call(arguments);
+      if (!new.target) return new RealDate(realNow.call(RealDate) + offset).toString();
+      return a.length ? Reflect.construct(RealDate, a, new.target) : new RealDate(realNow.call(RealDate) + offset);
+    };
+    ShiftedDate.prototype = RealDate.prototype;
+    Object.defineProperty(RealDate.prototype, 'constructor', { value: ShiftedDate, writable: true, configurable: true });
+    ShiftedDate.now = function now() { return realNow.call(RealDate) + offset; };
+    ShiftedDate.parse = RealDate.parse;
+    ShiftedDate.UTC = RealDate.UTC;
+    this.Date = ShiftedDate;
+    return function (ms) { offset = Number(ms) || 0; };
+  })`).call(g);
+  if (setClockOffset) setClockOffset(options.clockOffsetMs);
 
   // ---- Math.random throws and counts ------------------------------------------------------------
   run('Math').random = function random() {
@@ -693,6 +714,11 @@ function createHost(options = {}) {
       return p;
     },
     pendingTimers: () => timers.size,
+    /** Sets the device clock's offset (ms); needs the `clockOffsetMs` option. */
+    setClockOffset(ms) {
+      if (!setClockOffset) throw new Error('setClockOffset needs the clockOffsetMs option of createHost');
+      setClockOffset(ms);
+    },
     /** Clears realm timers. Call in test teardown. */
     close() {
       if (closed) return;

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
-import { PKG, ROOT, require, hostSim, tmpDir } from './_helpers.mjs';
+import { INSTALLED, PKG, ROOT, require, hostSim, tmpDir } from './_helpers.mjs';
 
 const DIST = path.join(PKG, 'miniprogram_dist');
 const acorn6 = require('acorn6');
@@ -110,10 +110,21 @@ test('package.json: main/module/types/exports/miniprogram point at existing file
   assert.ok(pkgJson.exports['.'], 'exports["."]');
   assert.equal(Object.keys(pkgJson.exports['.'])[0], 'types', 'types condition first');
   for (const tgt of targets) assert.ok(fs.existsSync(path.join(PKG, tgt)), `exports target ${tgt}`);
-  for (const f of pkgJson.files || []) {
-    if (f === 'README.md') continue;
-    assert.ok(fs.existsSync(path.join(PKG, f)), `files entry ${f}`);
-  }
+  for (const f of pkgJson.files || []) assert.ok(fs.existsSync(path.join(PKG, f)), `files entry ${f}`);
+});
+
+test('the packed tarball ships a README for app developers, both licence texts and the version of Cargo.toml', () => {
+  for (const f of ['README.md', 'LICENSE-MIT', 'LICENSE-APACHE', 'package.json']) assert.ok(INSTALLED.files.includes(f), `${f} in the tarball: ${INSTALLED.files.join(', ')}`);
+  assert.equal(pkgJson.license, 'MIT OR Apache-2.0');
+  assert.match(fs.readFileSync(path.join(PKG, 'LICENSE-MIT'), 'utf8'), /^MIT License\n[\s\S]*Permission is hereby granted, free of charge/);
+  const apache = fs.readFileSync(path.join(PKG, 'LICENSE-APACHE'), 'utf8');
+  assert.match(apache, /Apache License\s+Version 2\.0, January 2004/);
+  assert.match(apache, /END OF TERMS AND CONDITIONS/, 'the whole Apache text');
+  const readme = fs.readFileSync(path.join(PKG, 'README.md'), 'utf8');
+  for (const s of ['npm install', '构建 npm', "require('miniapp-sdk/alipay')", 'wasmPath', 'loginByPassword']) assert.ok(readme.includes(s), `README mentions ${s}`);
+  const cargo = fs.readFileSync(path.join(ROOT, 'Cargo.toml'), 'utf8').match(/\[package\][^[]*?\nversion = "([^"]+)"/)[1];
+  assert.equal(pkgJson.version, cargo, 'package.json version = Cargo.toml [package] version');
+  assert.ok(INSTALLED.tarball.endsWith(`miniapp-sdk-${cargo}.tgz`), INSTALLED.tarball);
 });
 
 test('Node resolves the package through its exports (require and import)', async () => {

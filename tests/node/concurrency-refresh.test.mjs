@@ -3,7 +3,11 @@
 // login state is whole (no lost or torn state). Each client is run twice: against a scripted server
 // in the simulator (deterministic counts, slow answers so that every call piles up on the renewal),
 // and against the real emulator over loopback (refresh-token rotation: a second refresh with the
-// rotated token would revoke the whole family, so a duplicate refresh cannot go unnoticed).
+// rotated token would revoke the whole family, so a duplicate refresh cannot go unnoticed). The
+// emulator run never waits for the wall clock: the emulator's clock and the device's are moved
+// forward, first together (the token and the session expire), then the emulator's alone (the
+// server rejects tokens the device still holds valid, and the device's timestamps are 10 min
+// behind: the rejected-in-flight and the clock-correction paths, 1,000 calls at a time).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { hostSim, codePackage, rsaSpkiPem } from './_helpers.mjs';
@@ -93,12 +97,13 @@ test(`MPServerless (scripted): ${N} concurrent calls on a revoked session → ex
 
 test(`Authing + MPServerless against the emulator: ${N} concurrent calls while the token/session expires`, { timeout: 240_000 }, async (t) => {
   await buildEmulator();
-  const emu = await startEmulator({ args: ['--access-token-ttl-secs', '3', '--session-ttl-secs', '3', '--session-extend-secs', '3'] });
+  // 10-min tokens and sessions: nothing expires by itself while the test runs, however loaded the machine.
+  const emu = await startEmulator({ args: ['--access-token-ttl-secs', '600', '--session-ttl-secs', '600', '--session-extend-secs', '600'] });
   t.after(() => emu.stop());
   const log = [];
   const loopback = hostSim.loopbackResponder();
   const sim = hostSim.createHost({
-    profile: 'wechat-ios', packageRoot: codePackage(), login: hostSim.platformLogin(emu.url),
+    profile: 'wechat-ios', packageRoot: codePackage(), login: hostSim.platformLogin(emu.url), clockOffsetMs: 0,
     responder: (req) => { log.push({ url: req.url, body: req.body }); return loopback(req); },
   });
   t.after(() => sim.close());
@@ -109,35 +114,46 @@ test(`Authing + MPServerless against the emulator: ${N} concurrent calls while t
   assert.equal(e0, null, JSON.stringify(e0));
   const mps = new MPServerless({ request: sim.wx.request, uploadFile: sim.wx.uploadFile, getAuthCode: sim.wx.login }, { appId: 'dev-app', spaceId: 'dev-space', clientSecret: 'dev-secret', endpoint: emu.url });
   await mps.user.authorize({ authType: 'anonymous' });
-  await sleep(3600); // both the access token and the gateway session expire
+  // Ten minutes and a second pass on both clocks: the access token and the gateway session expire.
+  sim.setClockOffset(601_000);
+  await emu.admin('POST', '/__admin/clock', { advanceMs: 601_000 });
 
-  const before = log.length;
-  const started = Date.now();
-  const [authResults, mpsResults] = await Promise.all([
-    Promise.all(Array.from({ length: N }, (_, i) => (i % 2 ? authing.getUserInfo() : authing.getLoginState()))),
-    Promise.allSettled(Array.from({ length: N }, (_, i) => mps.function.invoke('echo', { i }))),
-  ]);
-  const ms = Date.now() - started;
-  const sent = log.slice(before);
-  const refreshes = sent.filter((r) => r.url.endsWith('/oidc/token')).length;
-  const reauths = sent.filter((r) => r.body && r.body.includes('serverless.auth.user.anonymousAuthorize')).length;
-  const authFailures = authResults.filter((r) => r[0] !== null);
-  const mpsFailures = mpsResults.filter((r) => r.status === 'rejected');
-  assert.deepEqual(authFailures.slice(0, 2).map((r) => r[0]), [], `${authFailures.length} Authing calls failed`);
-  assert.deepEqual(mpsFailures.slice(0, 2).map((r) => r.reason.message), [], `${mpsFailures.length} MPServerless calls failed`);
-  assert.equal(refreshes, 1, 'exactly one refresh');
-  assert.equal(reauths, 1, 'exactly one re-authorization');
-  mpsResults.forEach((r, i) => assert.deepEqual(plain(r.value.result), { i }));
+  const round = async (what) => {
+    const before = log.length;
+    const started = sim.global.Date.now();
+    const t0 = Date.now();
+    const [authResults, mpsResults] = await Promise.all([
+      Promise.all(Array.from({ length: N }, (_, i) => (i % 2 ? authing.getUserInfo() : authing.getLoginState()))),
+      Promise.allSettled(Array.from({ length: N }, (_, i) => mps.function.invoke('echo', { i }))),
+    ]);
+    const ms = Date.now() - t0;
+    const sent = log.slice(before);
+    const refreshes = sent.filter((r) => r.url.endsWith('/oidc/token')).length;
+    const reauths = sent.filter((r) => r.body && r.body.includes('serverless.auth.user.anonymousAuthorize')).length;
+    const authFailures = authResults.filter((r) => r[0] !== null);
+    const mpsFailures = mpsResults.filter((r) => r.status === 'rejected');
+    assert.deepEqual(authFailures.slice(0, 2).map((r) => r[0]), [], `${what}: ${authFailures.length} Authing calls failed`);
+    assert.deepEqual(mpsFailures.slice(0, 2).map((r) => r.reason.message), [], `${what}: ${mpsFailures.length} MPServerless calls failed`);
+    assert.equal(refreshes, 1, `${what}: exactly one refresh`);
+    assert.equal(reauths, 1, `${what}: exactly one re-authorization`);
+    mpsResults.forEach((r, i) => assert.deepEqual(plain(r.value.result), { i }));
+    console.log(`# concurrency (emulator, ${what}): ${N} Authing + ${N} MPServerless calls in ${ms} ms → ${refreshes} refresh, ${reauths} re-authorization, ${sent.length} requests, ${authFailures.length + mpsFailures.length} failures`);
+    return started;
+  };
+
+  const started = await round('both clocks +10 min');
   // The stored state is the refreshed one, whole, and the rotated refresh token still works
   // (a duplicate refresh would have revoked the family).
   const stored = JSON.parse(sim.storage.get('authing:dev-app:login-state'));
   assert.notEqual(stored.access_token, st0.access_token);
   assert.notEqual(stored.refresh_token, st0.refresh_token);
-  // Refreshed during the run (not the login's state): its expiry lies after the calls started. Not
-  // compared with "now": on a loaded machine the 3 s token may already have lapsed again.
   assert.ok(stored.id_token && stored.expires_at > started, `expires_at ${stored.expires_at} vs start ${started}`);
+
+  // Only the server's clock moves on: the device holds its token valid, the server rejects it in
+  // flight, and the device's timestamps fall out of the gateway's window.
+  await emu.admin('POST', '/__admin/clock', { advanceMs: 601_000 });
+  await round('server clock another +10 min');
   const [e2, st2] = await authing.refreshToken();
   assert.equal(e2, null, 'the rotated refresh token is still valid: ' + JSON.stringify(e2));
   assert.ok(st2.access_token);
-  console.log(`# concurrency (emulator): ${N} Authing + ${N} MPServerless calls in ${ms} ms → ${refreshes} refresh, ${reauths} re-authorization, ${authFailures.length + mpsFailures.length} failures`);
 });

@@ -8,27 +8,25 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { ROOT, assertPkgBuilt, tmpDir } from './_helpers.mjs';
 import { buildEmulator, startEmulator } from './_emulator.mjs';
+import { loopbackChromium, noChromium } from './_chromium.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const OUT = path.join(ROOT, 'tests', 'node', 'out');
 const README_SHOT = path.join(ROOT, 'tests', 'emulator', 'console', 'traffic.png');
 // The demo's password (examples/wechat-demo); it must never be shown.
 const DEMO_PASSWORD = 'Pässwörd-密码-1';
-const skip = !fs.existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`;
+const skip = noChromium;
 
-let context;
+let browser;
 let page;
 let demo;
 let demoUrl;
 let fresh;
-let userDataDir;
-const external = [];
-const pageErrors = [];
+let external;
+let pageErrors;
 const failedLoads = [];
 
 /** Runs the demo without --once; resolves its emulator's URL once the walk is done. */
@@ -95,32 +93,13 @@ before(async () => {
   await buildEmulator();
   demo = startDemo(tmpDir('console-traffic-demo-'));
   ({ url: demoUrl } = await demo.url);
-  const { chromium } = await import('playwright-core');
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'miniapp-traffic-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 900 },
-    timeout: 60_000,
-  });
-  await context.route('**/*', (route) => {
-    const u = new URL(route.request().url());
-    if ((u.hostname === '127.0.0.1' || u.hostname === 'localhost') && u.protocol === 'http:') return route.continue();
-    external.push(u.href);
-    return route.abort();
-  });
-  page = context.pages()[0] || await context.newPage();
-  page.setDefaultTimeout(60_000);
-  page.on('pageerror', (e) => pageErrors.push(String(e && e.stack || e)));
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push('console: ' + m.text()); });
+  browser = await loopbackChromium({ viewport: { width: 1280, height: 900 } });
+  ({ page, external, pageErrors } = browser);
   page.on('requestfailed', (r) => failedLoads.push(r.url()));
 }, { timeout: 15 * 60_000 });
 
 after(async () => {
-  try { if (context) await context.close(); } catch { /* closed */ }
-  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  if (browser) await browser.close();
   if (demo) await demo.stop();
   if (fresh) await fresh.stop();
 });

@@ -11,8 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROOT, PKG, assertPkgBuilt } from './_helpers.mjs';
 import { startEmulator } from './_emulator.mjs';
+import { loopbackChromium, noChromium } from './_chromium.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const OUT = path.join(ROOT, 'tests', 'node', 'out');
 const README_SHOT = path.join(ROOT, 'tests', 'emulator', 'console', 'screenshot.png');
 const STEP_MS = 60_000;
@@ -21,16 +21,15 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAGklEQVR
 const ALICE = { username: 'alice', password: 'alice-Pässwort-1', nickname: 'Alice' };
 const SMS_PHONE = '13900000001';
 
-const skip = !fs.existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`;
+const skip = noChromium;
 
 describe('emulator console in headless Chromium', { skip, timeout: 15 * 60_000 }, () => {
   let emu;
   let browser;
   let context;
   let page;
-  let userDataDir;
-  const external = [];
-  const pageErrors = [];
+  let external = [];
+  let pageErrors = [];
   const shots = [];
 
   async function shot(name, options = {}) {
@@ -93,38 +92,16 @@ describe('emulator console in headless Chromium', { skip, timeout: 15 * 60_000 }
 
   before(async () => {
     assertPkgBuilt();
-    const { chromium } = await import('playwright-core');
     emu = await startEmulator({ args: ['--sms-interval-secs', '0', '--sdk-dir', PKG] });
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'miniapp-console-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1280, height: 800 },
-      timeout: 60_000,
-    });
-    browser = context.browser();
-    // Offline by construction: anything but the emulator on loopback is refused and recorded.
-    await context.route('**/*', (route) => {
-      const u = new URL(route.request().url());
-      if ((u.hostname === '127.0.0.1' || u.hostname === 'localhost') && u.protocol === 'http:') return route.continue();
-      external.push(u.href);
-      return route.abort();
-    });
-    page = context.pages()[0] || await context.newPage();
-    page.setDefaultTimeout(STEP_MS);
-    page.on('pageerror', (e) => pageErrors.push(String(e && e.stack || e)));
-    page.on('console', (m) => { if (m.type() === 'error') pageErrors.push('console: ' + m.text()); });
+    browser = await loopbackChromium({ timeoutMs: STEP_MS });
+    ({ context, page, external, pageErrors } = browser);
     await emu.admin('POST', '/__admin/users', ALICE);
     await page.goto(emu.url + '/', { waitUntil: 'load' });
     await page.waitForSelector('body[data-ready]');
   }, { timeout: 15 * 60_000 });
 
   after(async () => {
-    try { if (context) await context.close(); } catch { /* already closed */ }
-    void browser;
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+    if (browser) await browser.close();
     if (emu) await emu.stop();
     if (shots.length) console.log(`console screenshots:\n${shots.map((s) => '  ' + s).join('\n')}`);
   });

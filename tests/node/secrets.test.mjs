@@ -91,7 +91,10 @@ test('no secret in logs, console output or error messages of a full scenario', {
   await mpsCall(bad.user.authorize({ authType: 'anonymous' })); // signature mismatch
   for (const c of loginCodes) secrets.add(c);
 
-  await new Promise((r) => setTimeout(r, 200)); // let the emulator flush its log lines
+  // Every log line is in once the emulator has exited and its pipes have closed.
+  const closed = new Promise((r) => (emu.child.exitCode === null ? emu.child.once('close', r) : r()));
+  await emu.stop();
+  await closed;
   const consoleText = sim.logs.map((l) => l.args.map((a) => { try { return typeof a === 'string' ? a : JSON.stringify(a) + ' ' + String(a && a.stack); } catch { return String(a); } }).join(' ')).join('\n');
   const captured = { 'realm console': consoleText, 'emulator stdout': stdout, 'emulator stderr': emu.stderr(), 'error messages': errors.join('\n') };
   assert.ok(errors.length >= 10, 'the scenario produced errors to inspect');

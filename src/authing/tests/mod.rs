@@ -5,6 +5,8 @@
 
 mod avatar;
 mod code;
+/// Tokens rejected in flight and wrong device clocks.
+mod in_flight;
 mod logout;
 mod password;
 mod phone;

@@ -32,11 +32,13 @@ fn get_user_info_server_rejection_is_returned_whole() {
         FakeHost::reply(200, r#"{"statusCode":401,"apiCode":2020,"message":"尚未登录，无权限访问此请求"}"#)
     }
     let c = client(unauthorized);
-    log_in(&c);
+    // No refresh token stored: nothing to recover with, the server's answer is returned as is.
+    store(&c, r#"{"access_token":"AT","expires_in":3600,"expires_at":1700003600000}"#);
     assert_eq!(
         tuple(run(c.get_user_info(None))),
         r#"[{"statusCode":401,"apiCode":2020,"message":"尚未登录，无权限访问此请求","code":"SERVER"},null]"#
     );
+    assert_eq!(requests(&c).len(), 1);
 }
 
 #[test]

@@ -19,7 +19,7 @@ use crate::keys::{KeyRing, Secrets};
 use crate::serverless::function::Registry;
 use crate::serverless::tx::TxManager;
 use crate::store::Store;
-use crate::{admin, authing, console, platform, serverless};
+use crate::{admin, authing, clock, console, drain, platform, serverless};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -74,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .merge(serverless::router(&state))
         .merge(platform::router())
         .merge(admin::router())
+        .merge(clock::router())
         .merge(console::router())
         .merge(crate::traffic::router())
         .fallback(not_found)
@@ -86,6 +87,8 @@ pub fn router(state: AppState) -> Router {
                 .into_response()
         }))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::traffic::record))
+        .layer(axum::middleware::from_fn(drain::drain_unread))
+        .layer(axum::middleware::map_response(clock::stamp_date))
         .with_state(state)
 }
 

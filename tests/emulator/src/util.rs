@@ -1,15 +1,29 @@
 //! Small helpers shared by every module: clocks, random identifiers, hashing.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 use std::sync::OnceLock;
 
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-/// Milliseconds since the Unix epoch.
+/// How far the emulator's clock is ahead of the machine's (ms); set by tests through
+/// `POST /__admin/clock`, so expiries can be reached without sleeping.
+static CLOCK_OFFSET_MS: AtomicI64 = AtomicI64::new(0);
+
+/// Milliseconds since the Unix epoch, on the emulator's (settable) clock.
 pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
+    chrono::Utc::now().timestamp_millis().saturating_add(clock_offset_ms())
+}
+
+/// The emulator clock's offset from the machine clock, in ms.
+pub fn clock_offset_ms() -> i64 {
+    CLOCK_OFFSET_MS.load(Ordering::Relaxed)
+}
+
+/// Sets the emulator clock's offset from the machine clock, in ms.
+pub fn set_clock_offset_ms(offset: i64) {
+    CLOCK_OFFSET_MS.store(offset, Ordering::Relaxed);
 }
 
 /// Seconds since the Unix epoch.

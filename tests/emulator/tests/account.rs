@@ -124,7 +124,7 @@ fn email_codes_inbox_throttle_and_passcode_login() {
 fn email_codes_expire() {
     let emu = Emulator::start_with(&["--code-ttl-secs", "1"]);
     let code = send_email(&emu, "late@example.com", "CHANNEL_LOGIN");
-    std::thread::sleep(std::time::Duration::from_millis(1300));
+    emu.advance_clock(1300);
     let r = emu.signin(json!({"connection": "PASSCODE", "passCodePayload": {"passCode": code, "email": "late@example.com"}, "options": {"autoRegister": true}}));
     assert_authing_error(&r, 400);
 }
@@ -268,7 +268,7 @@ fn verify_tokens_expire() {
     ok(&r);
     assert_eq!(r["data"]["tokenExpiresIn"], json!(1));
     let token = r["data"]["updatePhoneToken"].as_str().unwrap().to_string();
-    std::thread::sleep(std::time::Duration::from_millis(1300));
+    emu.advance_clock(1300);
     let late = hal.post("/api/v3/update-phone", &json!({"updatePhoneToken": token}));
     assert_authing_error(&late, 400);
     assert!(late["message"].as_str().unwrap().contains("expired"), "{late}");

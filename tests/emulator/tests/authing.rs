@@ -179,7 +179,7 @@ fn mini_program_codes_login_stable_users() {
 
     // expiry
     let stale = emu.wx_code("u1");
-    std::thread::sleep(std::time::Duration::from_millis(2300));
+    emu.advance_clock(2300);
     let expired = by_code(&stale);
     assert_authing_error(&expired, 400);
 
@@ -389,7 +389,7 @@ fn tokens_are_signed_jwts_with_expiry() {
     forged.push(if tok.ends_with('A') { 'B' } else { 'A' });
     let h = [("x-authing-userpool-id", POOL_ID), ("authorization", forged.as_str())];
     assert_authing_error(&emu.get("/api/v3/get-profile", &h).json(), 401);
-    std::thread::sleep(std::time::Duration::from_millis(2100));
+    emu.advance_clock(2100);
     let h = [("x-authing-userpool-id", POOL_ID), ("authorization", tok.as_str())];
     assert_authing_error(&emu.get("/api/v3/get-profile", &h).json(), 401);
 }
@@ -407,6 +407,6 @@ fn repeated_wrong_passwords_lock_password_logins_until_the_window_passes() {
     // Other accounts are unaffected, and the lock lifts when the failures leave the window.
     emu.admin_user(json!({"username": "carol", "password": "Right-pw-2"}));
     assert_eq!(emu.password_login("carol", "Right-pw-2", "openid")["statusCode"], json!(200));
-    std::thread::sleep(std::time::Duration::from_millis(2_200));
+    emu.advance_clock(2_200);
     assert_eq!(emu.password_login("bob", "Right-pw-1", "openid")["statusCode"], json!(200));
 }

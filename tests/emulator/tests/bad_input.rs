@@ -126,7 +126,7 @@ fn reused_and_expired_codes() {
     let up = [("x-authing-userpool-id", POOL_ID)];
     emu.post_json("/api/v3/send-sms", &up, &json!({"phoneNumber": "13800000001", "channel": "CHANNEL_LOGIN"}));
     let code = emu.latest_sms("13800000001");
-    std::thread::sleep(std::time::Duration::from_millis(1300));
+    emu.advance_clock(1300);
     let r = emu.signin(json!({"passCodePayload": {"passCode": code, "phone": "13800000001"}, "options": {"autoRegister": true}, "connection": "PASSCODE"}));
     assert_authing_error(&r, 400);
     // five wrong attempts burn a code
@@ -141,7 +141,7 @@ fn reused_and_expired_codes() {
     assert_authing_error(&r, 400);
 
     let code = emu.wx_code("x");
-    std::thread::sleep(std::time::Duration::from_millis(1300));
+    emu.advance_clock(1300);
     let r = emu.sl(
         "serverless.auth.user.authorize",
         Some(&json!({"authProvider": "wechat_openapi", "clientIdentifier": "wx", "authCode": code})),
@@ -150,7 +150,7 @@ fn reused_and_expired_codes() {
     assert_sl_error(&r, "InvalidParameter.InvalidAuthCode");
     let phone =
         emu.post_json("/__platform/wx/phone-code", &[], &json!({})).json()["code"].as_str().unwrap().to_string();
-    std::thread::sleep(std::time::Duration::from_millis(1300));
+    emu.advance_clock(1300);
     let r = emu
         .post_json(
             "/api/v3/get-wechat-miniprogram-phone",

@@ -67,13 +67,13 @@ fn sessions_expire_and_slide() {
     let ok = emu.sl("serverless.auth.user.getProfileInfo", None, Some(&t));
     assert_eq!(ok["success"], json!(true));
     // the call extended the session to 3 s: still alive after 1.5 s
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    emu.advance_clock(1500);
     assert_eq!(emu.sl("serverless.auth.user.getProfileInfo", None, Some(&t))["success"], json!(true));
-    std::thread::sleep(std::time::Duration::from_millis(3300));
+    emu.advance_clock(3300);
     assert_sl_error(&emu.sl("serverless.auth.user.getProfileInfo", None, Some(&t)), "GATEWAY_INVALID_TOKEN");
     // a fresh token dies after its 1 s initial lifetime without calls
     let t2 = emu.anonymous_token();
-    std::thread::sleep(std::time::Duration::from_millis(1300));
+    emu.advance_clock(1300);
     assert_sl_error(&emu.sl("serverless.auth.user.getProfileInfo", None, Some(&t2)), "GATEWAY_INVALID_TOKEN");
     assert_sl_error(&emu.sl("serverless.auth.user.getProfileInfo", None, Some("nonsense")), "GATEWAY_INVALID_TOKEN");
 }

@@ -34,9 +34,23 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/__oss/{*path}", get(file::oss_get))
 }
 
-/// The gateway's failure envelope (HTTP 200).
+/// The gateway's failure envelope (HTTP 200) with a fresh request id, in the body's `requestId`
+/// and the `request-id` header, as the real gateway answers.
 pub fn error_response(e: ApiError) -> Response {
-    Json(json!({"success": false, "error": {"code": e.code, "message": e.message}})).into_response()
+    let rid = util::request_id();
+    with_request_id(error_envelope(e, &rid), &rid)
+}
+
+/// `{"success":false,"error":{"code","message"},"requestId"}`.
+fn error_envelope(e: ApiError, rid: &str) -> Response {
+    Json(json!({"success": false, "error": {"code": e.code, "message": e.message}, "requestId": rid})).into_response()
+}
+
+fn with_request_id(mut resp: Response, rid: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(rid) {
+        resp.headers_mut().insert("request-id", v);
+    }
+    resp
 }
 
 fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -45,19 +59,16 @@ fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 pub async fn client(State(state): State<AppState>, h: HeaderMap, body: RawBody) -> Response {
     let rid = util::request_id();
-    let mut resp = match handle(&state, &h, body, &rid).await {
+    let resp = match handle(&state, &h, body, &rid).await {
         Ok(data) => Json(json!({"success": true, "data": data})).into_response(),
         Err(e) => {
             if e.status >= 500 {
                 tracing::warn!(code = %e.code, "gateway request failed");
             }
-            error_response(e)
+            error_envelope(e, &rid)
         }
     };
-    if let Ok(v) = HeaderValue::from_str(&rid) {
-        resp.headers_mut().insert("request-id", v);
-    }
-    resp
+    with_request_id(resp, &rid)
 }
 
 fn invalid(msg: impl Into<String>) -> ApiError {

@@ -136,6 +136,13 @@ impl Emulator {
         self.request("GET", path, headers, None)
     }
 
+    /// Moves the emulator's clock `ms` forward (`POST /__admin/clock`): expiries are reached
+    /// without sleeping, whatever the machine's load.
+    pub fn advance_clock(&self, ms: i64) {
+        let r = self.post_json("/__admin/clock", &[], &json!({ "advanceMs": ms }));
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+
     pub fn post_form(&self, path: &str, headers: &[(&str, &str)], form: &str) -> Resp {
         let mut h = headers.to_vec();
         h.push(("content-type", "application/x-www-form-urlencoded"));
@@ -338,4 +345,5 @@ pub fn assert_sl_error(v: &Value, code: &str) {
     assert_eq!(v["success"], json!(false), "{v}");
     assert_eq!(v["error"]["code"], json!(code), "{v}");
     assert!(v["error"]["message"].is_string(), "{v}");
+    assert!(v["requestId"].as_str().is_some_and(|r| r.len() == 32), "{v}");
 }
