@@ -195,6 +195,8 @@ function buildVariant(v, report) {
   fs.mkdirSync(path.join(dir, 'bindgen'), { recursive: true });
   step(`[${v.name}] cargo build (wasm32, release)`, () => run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'miniapp-sdk', ...v.cargo], { RUSTFLAGS: WASM_RUSTFLAGS }));
   const raw = path.join(root, 'target', 'wasm32-unknown-unknown', 'release', 'miniapp_sdk.wasm');
+  // A copy that still has its name section, for the size profile (tests/bench/size-profile.mjs).
+  fs.copyFileSync(raw, path.join(dir, 'named.wasm'));
   const lowered = path.join(dir, 'lowered.wasm');
   step(`[${v.name}] wasm-opt lowering`, () => run(bin('wasm-opt'), [raw, '-o', lowered, ...LOWERING_FLAGS]));
   step(`[${v.name}] wasm-bindgen`, () => run('wasm-bindgen', [lowered, '--out-dir', path.join(dir, 'bindgen'), '--out-name', 'core', '--target', 'web',

@@ -4,7 +4,9 @@
 // the official JavaScript packages plus the crypto libraries they need (bundled and minified by
 // esbuild, as an app build would ship them), and the share of WeChat's 2 MB main-package limit.
 //
-//   node tests/bench/size-report.mjs [--pkg DIR] [--json FILE]
+//   node tests/bench/size-report.mjs [--pkg DIR] [--json FILE] [--top N (size-profile entries, default 12)]
+//
+// It ends with the size profile (by crate and by function) of the full and serverless-only cores.
 //
 // Expected artifacts that are not built yet print as "missing". To add an artifact, add an entry to
 // budgets.json; the gate (tests/node/size-budget.test.mjs) reads the same file.
@@ -104,8 +106,20 @@ async function main() {
   console.log('| ' + head.join(' | ') + ' |');
   console.log('|---|---|---:|---:|---:|---|---|---:|');
   for (const r of out) console.log('| ' + r.join(' | ') + ' |');
+  // Where the bytes go (tests/bench/size-profile.mjs): the top crates and functions of the two cores with targets.
+  const profiles = [];
+  const { profile, formatProfile } = await import('./size-profile.mjs');
+  for (const v of ['full', 'serverless']) {
+    try {
+      const p = profile(v);
+      profiles.push(p);
+      console.log('\n' + formatProfile(p, Number(opt('--top', 12))).join('\n'));
+    } catch (e) {
+      console.log(`\nsize profile [${v}]: unavailable: ${e.message}`);
+    }
+  }
   const j = opt('--json', null);
-  if (j) fs.writeFileSync(j, JSON.stringify({ ...m, peers }, null, 2));
+  if (j) fs.writeFileSync(j, JSON.stringify({ ...m, peers, profiles: profiles.map(({ functions, ...p }) => ({ ...p, functions: functions.slice(0, 50) })) }, null, 2));
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
