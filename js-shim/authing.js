@@ -78,6 +78,22 @@ function encode(value) {
   }
 }
 
+/** The runtime enums the official bundle exports beside `Authing` (same members). */
+export const PlatformsMenu = Object.freeze({ wx: 'wx', tt: 'tt' });
+export const LoginByCodeConnection = Object.freeze({
+  wechat_mini_program_code: 'wechat_mini_program_code',
+  douyin_mini_program_code: 'douyin_mini_program_code',
+});
+export const LoginByPhoneCodeConnection = Object.freeze({
+  wechat_mini_program_code_and_phone: 'wechat_mini_program_code_and_phone',
+  douyin_mini_program_code_and_phone: 'douyin_mini_program_code_and_phone',
+});
+
+/** Methods that post the caller's object (the core checks and sends it). */
+const ENCODED = ['loginByPhone', 'sendEmailCode', 'bindEmail', 'updateEmailRequest', 'updateEmail', 'bindPhone',
+  'updatePhoneRequest', 'updatePhone', 'deleteAccountRequest', 'deleteAccount', 'bindWxByCode', 'bindPlatformByCode',
+  'decryptData', 'getPublicKey'];
+
 export class Authing {
   /**
    * Options as the official package: `{appId, userPoolId, host?, platform?, encryptFunction?}`,
@@ -169,6 +185,22 @@ export class Authing {
     return this._call('logout');
   }
 
+  clearLoginState() {
+    return this._call('clearLoginState');
+  }
+
+  /** As the official: resolves the saved state itself (not a tuple); `[error, undefined]` if it cannot be saved. */
+  async saveLoginState(loginState) {
+    const [error, state] = await this._encoded('saveLoginState', loginState);
+    return error ? [error, undefined] : state;
+  }
+
+  /** As the official: resolves a fresh platform login code as a plain string, `''` when the platform refuses one. */
+  async getLoginCode() {
+    const [error, code] = await this._call('getLoginCode');
+    return error ? '' : code;
+  }
+
   /** Picks one image (album or camera), uploads it and sets it as the user's photo. */
   async updateAvatar() {
     try {
@@ -215,4 +247,14 @@ export class Authing {
     }
     return this._call(method, text);
   }
+}
+
+for (const method of ENCODED) {
+  Object.defineProperty(Authing.prototype, method, {
+    value: function (data) {
+      return this._encoded(method, data);
+    },
+    writable: true,
+    configurable: true,
+  });
 }

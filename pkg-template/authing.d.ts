@@ -275,6 +275,70 @@ export interface UserInfo {
   [key: string]: unknown;
 }
 
+/** The runtime enums the official bundle exports (same members). */
+export declare enum PlatformsMenu {
+  wx = 'wx',
+  tt = 'tt',
+}
+export declare enum LoginByCodeConnection {
+  wechat_mini_program_code = 'wechat_mini_program_code',
+  douyin_mini_program_code = 'douyin_mini_program_code',
+}
+export declare enum LoginByPhoneCodeConnection {
+  wechat_mini_program_code_and_phone = 'wechat_mini_program_code_and_phone',
+  douyin_mini_program_code_and_phone = 'douyin_mini_program_code_and_phone',
+}
+
+export type EncryptType = 'rsa' | 'sm2';
+
+export interface LoginByPhoneOptions {
+  extIdpConnidentifier: string;
+  wechatMiniProgramCodeAndPhonePayload?: {
+    wxLoginInfo?: { encryptedData?: string; iv?: string };
+    wxPhoneInfo: { code: string };
+  };
+  miniProgramCodeAndPhonePayload?: {
+    phoneParams?: { code?: string; iv: string; encryptedData: string };
+    wxPhoneInfo?: { code: string };
+  };
+  options?: NormalLoginOptions;
+}
+
+export type EmailChannel =
+  | 'CHANNEL_LOGIN' | 'CHANNEL_REGISTER' | 'CHANNEL_RESET_PASSWORD' | 'CHANNEL_VERIFY_EMAIL_LINK' | 'CHANNEL_UPDATE_EMAIL'
+  | 'CHANNEL_BIND_EMAIL' | 'CHANNEL_UNBIND_EMAIL' | 'CHANNEL_VERIFY_MFA' | 'CHANNEL_UNLOCK_ACCOUNT' | 'CHANNEL_COMPLETE_EMAIL'
+  | 'CHANNEL_DELETE_ACCOUNT';
+export interface SendEmailCodeOptions { email: string; channel: EmailChannel }
+export interface BindEmailOptions { email: string; passCode: string }
+export type VerifyEmailMethod = 'EMAIL_PASSCODE';
+export interface EmailPassCodePayload { newEmail: string; newEmailPassCode: string; oldEmail?: string; oldEmailPassCode?: string }
+export interface UpdateEmailRequestOptions { verifyMethod: VerifyEmailMethod; emailPassCodePayload: EmailPassCodePayload }
+export interface UpdateEmailOptions { updateEmailToken: string }
+export interface BindPhoneOptions { phoneNumber: string; passCode: string; phoneCountryCode?: string }
+export type VerifyPhoneMethod = 'PHONE_PASSCODE';
+export interface PhonePassCodePayload {
+  newPhoneNumber: string;
+  newPhonePassCode: string;
+  newPhoneCountryCode?: string;
+  oldPhoneNumber?: string;
+  oldPhonePassCode?: string;
+  oldPhoneCountryCode?: string;
+}
+export interface UpdatePhoneRequestOptions { verifyMethod: VerifyPhoneMethod; phonePassCodePayload: PhonePassCodePayload }
+export interface UpdatePhoneOptions { updatePhoneToken: string }
+export type DeleteAccountVerifyMethod = 'PHONE_PASSCODE' | 'EMAIL_PASSCODE' | 'PASSWORD';
+export interface DeleteAccountRequestOptions {
+  verifyMethod: DeleteAccountVerifyMethod;
+  phonePassCodePayload?: BindPhoneOptions;
+  emailPassCodePayload?: BindEmailOptions;
+  /** Unlike the official SDK, `password` is encrypted when `passwordEncryptType` is `rsa` or `sm2`. */
+  passwordPayload?: { password: string; passwordEncryptType?: PasswordEncryptType };
+}
+export interface DeleteAccountOptions { deleteAccountToken: string }
+export interface DecryptDataOptions { extIdpConnidentifier: string; encryptedData: string; iv: string; code: string }
+export interface BindWxByCodeOptions { code?: string; iv?: string; encryptedData?: string; rawData?: string; extIdpConnidentifier?: string }
+export type BindPlatformByCodeOptions = BindWxByCodeOptions;
+
 export declare class Authing {
   /** Throws an SdkError (code INVALID_ARGUMENT) for missing or malformed options. */
   constructor(options: AuthingOptions);
@@ -295,4 +359,25 @@ export declare class Authing {
   updateAvatar(): Promise<SDKResponse<UploadFileResponseData>>;
   updateUserInfo(data: UpdateUserInfo): Promise<SDKResponse<UserInfo>>;
   logout(): Promise<SDKResponse<boolean>>;
+  clearLoginState(): Promise<SDKResponse<boolean>>;
+  /** Resolves the saved state itself, as the official SDK does (not a tuple); `[error, undefined]` if storage fails. */
+  saveLoginState(loginState: LoginState): Promise<LoginState | SDKResponseError>;
+  getPublicKey(encryptType: EncryptType): Promise<SDKResponse<string>>;
+  /** A fresh wx.login / tt.login code as a plain string (`''` when the platform refuses one), as the official. */
+  getLoginCode(): Promise<string>;
+  /** The valid state if there is one, else a phone sign-in with a fresh login code. */
+  loginByPhone(data: LoginByPhoneOptions): Promise<SDKResponse<LoginState>>;
+  sendEmailCode(data: SendEmailCodeOptions): Promise<SDKResponse<SimpleResponseData>>;
+  bindWxByCode(data?: BindWxByCodeOptions): Promise<SDKResponse<any>>;
+  bindPlatformByCode(data?: BindPlatformByCodeOptions): Promise<SDKResponse<any>>;
+  bindEmail(data: BindEmailOptions): Promise<SDKResponse<any>>;
+  updateEmailRequest(data: UpdateEmailRequestOptions): Promise<SDKResponse<any>>;
+  updateEmail(data: UpdateEmailOptions): Promise<SDKResponse<any>>;
+  bindPhone(data: BindPhoneOptions): Promise<SDKResponse<any>>;
+  updatePhoneRequest(data: UpdatePhoneRequestOptions): Promise<SDKResponse<any>>;
+  updatePhone(data: UpdatePhoneOptions): Promise<SDKResponse<any>>;
+  deleteAccountRequest(data: DeleteAccountRequestOptions): Promise<SDKResponse<any>>;
+  /** Unlike the official SDK, a successful deletion also clears the stored login state. */
+  deleteAccount(data: DeleteAccountOptions): Promise<SDKResponse<any>>;
+  decryptData(data: DecryptDataOptions): Promise<SDKResponse<any>>;
 }
