@@ -12,7 +12,7 @@ use super::rejected::token_rejected;
 use super::state::{build_state, jwt_seconds, state_key, LoginState};
 use super::token::refresh_body;
 use super::transport::{self, form_encode, Kind, FORM};
-use super::{avatar, code, phone, profile, sms};
+use super::{account, avatar, code, phone, profile, sms};
 use crate::clock::ServerClock;
 use crate::crypto::{fresh_rng, rsa, sm2};
 use crate::error::{Error, ErrorCode, HostError};
@@ -338,8 +338,119 @@ impl<H: Host> AuthingClient<H> {
             "checkLogin" => self.check_login().await,
             "updateAvatar" => self.update_avatar(input.unwrap_or_default()).await,
             "logout" => self.logout().await,
-            _ => Err(Failure::invalid(format!("unknown method \"{method}\""))),
+            "clearLoginState" => self.clear_login_state().await,
+            "saveLoginState" => self.save_login_state(arg).await,
+            "getLoginCode" => self.login_code().await.map(Json::String),
+            "getPublicKey" => self.get_public_key(arg).await,
+            "loginByPhone" => self.login_by_phone(arg).await,
+            "bindWxByCode" => self.bind_by_code(arg, Platform::Wx).await,
+            "bindPlatformByCode" => self.bind_by_code(arg, self.config.platform).await,
+            "decryptData" => self.decrypt_data(arg).await,
+            other => match account::flow(other) {
+                Some(flow) => self.account_flow(flow, arg).await,
+                None => Err(Failure::invalid(format!("unknown method \"{method}\""))),
+            },
         }
+    }
+
+    /// `clearLoginState()`: forgets the stored state, `true`.
+    ///
+    /// # Errors
+    /// `STORAGE`.
+    pub async fn clear_login_state(&self) -> Result<Json, Failure> {
+        self.bump_generation();
+        self.remove_state().await.map(|()| Json::Bool(true))
+    }
+
+    /// `saveLoginState(state)`: stores the state with `expires_at` and returns it (the facade
+    /// resolves the plain state, as the official SDK does, not a tuple).
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT`, `STORAGE`.
+    pub async fn save_login_state(&self, input: &str) -> Result<Json, Failure> {
+        let token = parse_obj(input, "saveLoginState state")?;
+        self.bump_generation();
+        self.save_state(token).await.map(|s| s.to_json())
+    }
+
+    /// `getPublicKey(type)`: the `rsa` or `sm2` public key of `/api/v3/system`.
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` for another type, `BAD_RESPONSE` without the key, server errors.
+    pub async fn get_public_key(&self, input: &str) -> Result<Json, Failure> {
+        let kind = match EncryptType::from_option(Json::parse(input).ok().as_ref()) {
+            Ok(Some(kind)) => kind,
+            _ => return Err(Failure::invalid("encryptType must be \"rsa\" or \"sm2\"")),
+        };
+        let system = self.send(Kind::System, Method::Get, "/api/v3/system", &[], None).await?;
+        public_key_of(&system, kind).map(Json::String)
+    }
+
+    /// `loginByPhone(data)`: the valid state if there is one, else a phone sign-in with a fresh
+    /// platform login code.
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT`, host errors of the login code, server errors.
+    pub async fn login_by_phone(&self, input: &str) -> Result<Json, Failure> {
+        let input = parse_obj(input, "loginByPhone options")?;
+        code::check_phone(&input, self.config.platform)?;
+        if let Ok(state) = self.current_state().await {
+            return Ok(state.to_json());
+        }
+        let code = self.login_code().await?;
+        self.login("/api/v3/signin-by-mobile", code::phone_body(&input, self.config.platform, &code)).await
+    }
+
+    /// `bindWxByCode(data)` (always WeChat) and `bindPlatformByCode(data)` (the running
+    /// platform): binds the platform identity of a fresh login code to the signed-in user.
+    ///
+    /// # Errors
+    /// `NOT_LOGGED_IN`, `INVALID_ARGUMENT`, host errors of the login code, server errors.
+    pub async fn bind_by_code(&self, input: &str, platform: Platform) -> Result<Json, Failure> {
+        let input = match Json::parse(input) {
+            Ok(Json::Null) => Obj::new(),
+            _ => parse_obj(input, "bind options")?,
+        };
+        let token = self.access_token().await?;
+        let code = self.login_code().await?;
+        self.post_with_token(account::bind_path(platform), token, &account::bind_body(&input, &code)).await
+    }
+
+    /// `decryptData(data)`: the platform's encrypted user data, decrypted by the server.
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT`, server errors.
+    pub async fn decrypt_data(&self, input: &str) -> Result<Json, Failure> {
+        let input = parse_obj(input, "decryptData options")?;
+        account::check(&account::DECRYPT_REQUIRED, &input)?;
+        let headers = [("x-authing-userpool-id", self.config.user_pool_id.as_str())];
+        let path = account::decrypt_path(self.config.platform);
+        self.send(Kind::Api, Method::Post, path, &headers, Some(input.to_text())).await
+    }
+
+    /// One of [`account::FLOWS`]: the input posted as given (a `deleteAccountRequest` password
+    /// encrypted when asked); a successful `deleteAccount` forgets the stored state.
+    ///
+    /// # Errors
+    /// `NOT_LOGGED_IN`, `INVALID_ARGUMENT`, `CRYPTO`, `NO_ENTROPY`, server errors.
+    async fn account_flow(&self, flow: &account::Flow, input: &str) -> Result<Json, Failure> {
+        let mut input = parse_obj(input, &format!("{} options", flow.method))?;
+        account::check(flow, &input)?;
+        let encrypt = account::delete_password(&input)?.filter(|_| flow.method == "deleteAccountRequest");
+        if !flow.token {
+            let headers = [("x-authing-userpool-id", self.config.user_pool_id.as_str())];
+            return self.send(Kind::Api, Method::Post, flow.path, &headers, Some(input.to_text())).await;
+        }
+        let token = self.access_token().await?;
+        if let Some((kind, password)) = encrypt {
+            input = account::with_cipher(input, self.encrypt(kind, &password).await?);
+        }
+        let out = self.post_with_token(flow.path, token, &input).await?;
+        if flow.method == "deleteAccount" {
+            self.bump_generation();
+            self.remove_state().await?;
+        }
+        Ok(out)
     }
 
     /// `getLoginState()`: the stored state while valid (refreshed shortly before it expires).

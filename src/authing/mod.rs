@@ -6,6 +6,7 @@
 //! Results are `Result<Json, Failure>`; [`outcome::tuple_text`] renders the `[error, data]` tuple
 //! the JS facade resolves with.
 
+pub mod account;
 pub mod avatar;
 pub mod client;
 pub mod code;

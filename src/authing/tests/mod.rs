@@ -3,6 +3,7 @@
 //! error path. Each test is named after the protocol rule it pins down; one file per flow, the shared
 //! test host and helpers here.
 
+mod account;
 mod avatar;
 mod code;
 /// Tokens rejected in flight and wrong device clocks.
@@ -129,6 +130,13 @@ fn server(req: &HttpRequest) -> Result<HttpResponse, HostError> {
         }
         "/api/v3/get-wechat-miniprogram-phone" | "/api/v3/decrypt-douyin-miniprogram-phone" => {
             r#"{"statusCode":200,"message":"","data":{"errcode":0,"errmsg":"ok","phone_info":{"phoneNumber":"+8613800000000","purePhoneNumber":"13800000000","countryCode":"86","watermark":{"timestamp":1700000000,"appid":"wx1"}}}}"#.to_string()
+        }
+        "/api/v3/send-email" | "/api/v3/bind-email" | "/api/v3/verify-update-email-request" | "/api/v3/update-email"
+        | "/api/v3/bind-phone" | "/api/v3/verify-update-phone-request" | "/api/v3/update-phone"
+        | "/api/v3/verify-delete-account-request" | "/api/v3/delete-account"
+        | "/api/v3/decrypt-wechat-miniprogram-data" | "/api/v3/decrypt-douyin-miniprogram-data"
+        | "/connections/social/wechat-miniprogram/bind" | "/connections/social/douyin-miniprogram/bind" => {
+            r#"{"statusCode":200,"message":"","data":{"ok":true}}"#.to_string()
         }
         "/api/v2/upload" => r#"{"code":200,"message":"上传成功","data":{"key":"avatar/1.jpg","url":"https://f/1.jpg"}}"#.to_string(),
         _ => r#"{"statusCode":404,"message":"no route"}"#.to_string(),
