@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOWERING_FLAGS } from '../../.ci/build.mjs';
+import { sections } from '../../.ci/wasm-sections.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -44,17 +45,16 @@ export function profileModule(variant) {
 
 /** Code body sizes and function names of a module: [{name, bytes}], plus section sizes. */
 export function readFunctions(b) {
-  let o = 8;
+  let o = 0;
   const leb = () => { let r = 0, s = 0, x; do { x = b[o++]; r += (x & 127) * 2 ** s; s += 7; } while (x & 128); return r; };
   const str = () => { const n = leb(); const s = b.subarray(o, o + n).toString('utf8'); o += n; return s; };
   let imported = 0;
   const bodies = [];
   const names = new Map();
-  const sections = {};
-  while (o < b.length) {
-    const id = b[o++];
-    const size = leb();
-    const end = o + size;
+  const sizes = {};
+  for (const { id, bodyStart, end } of sections(b)) {
+    o = bodyStart;
+    sizes[id] = end - bodyStart;
     if (id === 2) {
       for (let n = leb(); n > 0; n--) {
         str(); str();
@@ -63,22 +63,16 @@ export function readFunctions(b) {
       }
     } else if (id === 10) {
       for (let n = leb(); n > 0; n--) { const sz = leb(); bodies.push(sz); o += sz; }
-    } else if (id === 0) {
-      const name = str();
-      if (name === 'name') {
-        while (o < end) {
-          const sub = b[o++];
-          const e2 = leb() + o;
-          if (sub === 1) for (let n = leb(); n > 0; n--) { const idx = leb(); names.set(idx, str()); }
-          o = e2;
-        }
+    } else if (id === 0 && str() === 'name') {
+      while (o < end) {
+        const sub = b[o++];
+        const e2 = leb() + o;
+        if (sub === 1) for (let n = leb(); n > 0; n--) { const idx = leb(); names.set(idx, str()); }
+        o = e2;
       }
-      sections[`custom:${name}`] = size;
     }
-    if (id !== 0) sections[id] = size;
-    o = end;
   }
-  return { functions: bodies.map((bytes, i) => ({ name: names.get(i + imported) || `func${i + imported}`, bytes })), sections, named: names.size > 0 };
+  return { functions: bodies.map((bytes, i) => ({ name: names.get(i + imported) || `func${i + imported}`, bytes })), sections: sizes, named: names.size > 0 };
 }
 
 const ESC = { SP: '@', BP: '*', RF: '&', LT: '<', GT: '>', LP: '(', RP: ')', C: ',' };
