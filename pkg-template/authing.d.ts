@@ -301,7 +301,7 @@ export interface LoginByPhoneOptions {
     phoneParams?: { code?: string; iv: string; encryptedData: string };
     wxPhoneInfo?: { code: string };
   };
-  options?: NormalLoginOptions;
+  options?: WxLoginOptions;
 }
 
 export type EmailChannel =
@@ -381,3 +381,32 @@ export declare class Authing {
   deleteAccount(data: DeleteAccountOptions): Promise<SDKResponse<any>>;
   decryptData(data: DecryptDataOptions): Promise<SDKResponse<any>>;
 }
+
+// The official type names (types.d.ts of 5.1.18) that differ from ours: aliases, or the same shapes.
+export type Platforms = AuthingPlatform;
+export type LoginOptions = WxLoginOptions;
+export type PlatformCodeLoginOptions = LoginByCodeOptions;
+export type PasswordLoginOptions = LoginByPasswordOptions;
+export type PassCodeLoginOptions = LoginByPassCodeOptions;
+export type IdentityProvider = Provider;
+export type GerUserInfo = GetUserInfoOptions;
+export interface GetDouyinPhoneOptions { extIdpConnidentifier: string; encryptedData: string; iv: string; code: string }
+export interface RefreshTokenOptions { grant_type: 'refresh_token'; redirect_uri: string; refresh_token: string }
+export interface WxPhoneLoginOptions {
+  connection?: 'wechat_mini_program_phone';
+  extIdpConnidentifier: string;
+  wechatMiniProgramPhonePayload: { encryptedData: string; iv: string; code: string };
+  options?: LoginOptions;
+}
+/** The `signin-by-mobile` body `loginByPhone` sends. */
+export interface PlatformCodeAndPhoneLoginOptions {
+  connection: LoginByPhoneCodeConnection;
+  extIdpConnidentifier: string;
+  wechatMiniProgramCodeAndPhonePayload?: { wxLoginInfo: { encryptedData: string; iv: string; code: string }; wxPhoneInfo: { code: string } };
+  douyinMiniProgramCodeAndPhonePayload?: { loginParams: { encryptedData: string; iv: string; code: string }; phoneParams: { encryptedData: string; iv: string } };
+  options?: LoginOptions;
+}
+export interface ChangeQrcodeStatusOptions { qrcodeId: string; action: 'SCAN' | 'CONFIRM' | 'CANCEL' }
+export interface GetAccessTokenOptions { appId: string; appSecret: string }
+export interface NormalResponseData extends SimpleResponseData { data?: { data: any } }
+export interface ChangeQrcodeStatusResponseData extends SimpleResponseData { apiCode: number }
