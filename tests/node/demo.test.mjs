@@ -22,7 +22,7 @@ test('the demo walks both clients through their whole API with every call succee
     assert.deepEqual(steps.filter((l) => l.startsWith('✘')), [], out);
     for (const name of ['user.authorize', 'insertOne', 'function.invoke', 'file.uploadFile', 'sendSms', 'loginByPassCode',
       'loginByPassword (RSA)', 'loginByPassword (SM2)', 'getUserInfo', 'updateUserInfo', 'updateAvatar', 'refreshToken',
-      'getPhone', 'updatePassword', 'loginByCode', 'logout']) {
+      'getPhone', 'updatePassword', 'loginByCode', 'loginByPhone', 'sendEmailCode', 'bindEmail', 'email bound', 'logout']) {
       assert.ok(steps.some((l) => l.includes(name)), `the walk has no ${name} step:\n${out}`);
     }
     assert.match(out, /Math\.random calls: 0/);

@@ -40,7 +40,7 @@ function pickImage() {
 }
 
 const stamp = String(Date.now());
-const user = { username: 'demo' + stamp, password: 'Pässwörd-密码-1', phone: '139' + stamp.slice(-8) };
+const user = { username: 'demo' + stamp, password: 'Pässwörd-密码-1', phone: '139' + stamp.slice(-8), email: 'demo' + stamp + '@example.com' };
 
 // Each step: [title, run]. `run` resolves the SDK's own result: an [error, data] tuple for Authing,
 // the response object for MPServerless.
@@ -57,7 +57,7 @@ function steps() {
     ['MPServerless db todos.updateOne({_id}, {$set: {done: true}})', () => mpServerless.db.collection('todos').updateOne({ _id: todoId }, { $set: { done: true } })],
     ['MPServerless function.invoke("echo")', () => mpServerless.function.invoke('echo', { hello: '世界' })],
     ['MPServerless file.uploadFile', async () => mpServerless.file.uploadFile({ filePath: await pickImage(), headers: { contentDisposition: 'inline' } })],
-    ['(dev) seed a user in the emulator', async () => [null, await dev('POST', '/__admin/users', user)]],
+    ['(dev) seed a user in the emulator', async () => [null, await dev('POST', '/__admin/users', { username: user.username, password: user.password, phone: user.phone })]],
     ['Authing sendSms({channel: "CHANNEL_LOGIN"})', () => authing.sendSms({ phoneNumber: user.phone, channel: 'CHANNEL_LOGIN' })],
     ['Authing loginByPassCode (code read from the emulator inbox)', async () => {
       const inbox = await dev('GET', '/__admin/sms');
@@ -88,6 +88,22 @@ function steps() {
       return error ? [null, { loggedOut: true, message: error.message }] : [{ message: 'still logged in after logout' }];
     }],
     ['Authing loginByCode (a fresh wx.login code)', () => authing.loginByCode({ extIdpConnidentifier: config.authing.wechatIdentity, wechatMiniProgramCodePayload: { encryptedData: '', iv: '' }, options: { scope: 'openid profile offline_access' } })],
+    ['Authing logout', () => authing.logout()],
+    ['Authing loginByPhone (code from the phone-number button stand-in)', async () => {
+      const { code } = await dev('POST', '/__platform/wx/phone-code', { phoneNumber: user.phone });
+      return authing.loginByPhone({ extIdpConnidentifier: config.authing.wechatIdentity, wechatMiniProgramCodeAndPhonePayload: { wxPhoneInfo: { code } }, options: { scope: 'openid profile offline_access' } });
+    }],
+    ['Authing sendEmailCode({channel: "CHANNEL_BIND_EMAIL"})', () => authing.sendEmailCode({ email: user.email, channel: 'CHANNEL_BIND_EMAIL' })],
+    ['Authing bindEmail (code read from the emulator email inbox)', async () => {
+      const inbox = await dev('GET', '/__admin/email');
+      const mail = inbox.find((m) => m.email === user.email);
+      return authing.bindEmail({ email: user.email, passCode: mail && mail.code });
+    }],
+    ['Authing getUserInfo (email bound)', async () => {
+      const [error, info] = await authing.getUserInfo();
+      if (error) return [error];
+      return info.email === user.email ? [null, info] : [{ message: 'email not bound: ' + info.email }];
+    }],
     ['Authing logout', () => authing.logout()],
   ];
 }
