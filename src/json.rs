@@ -138,6 +138,12 @@ impl Json {
     }
 }
 
+/// Test helper: the object a JSON text spells (panics on anything else; tests only).
+#[cfg(test)]
+pub fn test_obj(text: &str) -> Obj {
+    Json::parse(text).unwrap().as_obj().unwrap().clone()
+}
+
 impl Obj {
     /// An empty object.
     pub fn new() -> Obj {

@@ -121,9 +121,7 @@ pub fn bind_body(input: &Obj, code: &str) -> Obj {
 mod tests {
     use super::*;
 
-    fn obj(text: &str) -> Obj {
-        Json::parse(text).unwrap().as_obj().unwrap().clone()
-    }
+    use crate::json::test_obj as obj;
 
     #[test]
     fn checks_name_the_first_missing_field() {

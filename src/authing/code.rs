@@ -118,9 +118,7 @@ pub fn phone_body(input: &Obj, platform: Platform, code: &str) -> Obj {
 mod tests {
     use super::*;
 
-    fn obj(text: &str) -> Obj {
-        Json::parse(text).unwrap().as_obj().unwrap().clone()
-    }
+    use crate::json::test_obj as obj;
 
     #[test]
     fn wechat_body_in_the_official_key_order() {

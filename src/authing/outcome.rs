@@ -128,9 +128,7 @@ pub fn tuple_text(result: &Result<Json, Failure>) -> String {
 mod tests {
     use super::*;
 
-    fn obj(text: &str) -> Obj {
-        Json::parse(text).unwrap().as_obj().unwrap().clone()
-    }
+    use crate::json::test_obj as obj;
 
     #[test]
     fn v3_error_bodies_are_kept_whole_and_gain_a_code() {

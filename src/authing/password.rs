@@ -134,9 +134,7 @@ impl PasswordUpdate {
 mod tests {
     use super::*;
 
-    fn obj(text: &str) -> Obj {
-        Json::parse(text).unwrap().as_obj().unwrap().clone()
-    }
+    use crate::json::test_obj as obj;
 
     #[test]
     fn connection_is_forced_and_the_ciphertext_replaces_the_password_in_place() {

@@ -63,9 +63,7 @@ pub fn phone_info(data: Json) -> Result<Json, Failure> {
 mod tests {
     use super::*;
 
-    fn obj(text: &str) -> Obj {
-        Json::parse(text).unwrap().as_obj().unwrap().clone()
-    }
+    use crate::json::test_obj as obj;
 
     #[test]
     fn checks_and_bodies() {

@@ -44,9 +44,7 @@ pub fn pass_code_body(mut input: Obj) -> Result<Obj, Failure> {
 mod tests {
     use super::*;
 
-    fn obj(text: &str) -> Obj {
-        Json::parse(text).unwrap().as_obj().unwrap().clone()
-    }
+    use crate::json::test_obj as obj;
 
     #[test]
     fn send_sms_defaults_the_country_code() {

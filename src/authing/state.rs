@@ -128,9 +128,7 @@ pub fn jwt_seconds(token: &str, claim: &str) -> Option<f64> {
 mod tests {
     use super::*;
 
-    fn obj(text: &str) -> Obj {
-        Json::parse(text).unwrap().as_obj().unwrap().clone()
-    }
+    use crate::json::test_obj as obj;
 
     // eyJhbGciOiJub25lIn0 . {"exp":1700003600} . (no signature)
     const JWT: &str = "eyJhbGciOiJub25lIn0.eyJleHAiOjE3MDAwMDM2MDB9.";
