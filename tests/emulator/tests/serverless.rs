@@ -272,6 +272,14 @@ fn transactions_commit_abort_conflict() {
     assert_sl_error(&c, "DatabaseError.WriteConflict");
     let doc = emu.db(&t, json!({"collection": "todos", "query": {}, "options": {}, "command": "findOne"}));
     assert_eq!(doc["data"]["result"]["by"], json!("other"));
+
+    // 3.1.5's collection.transaction() names its collection; a bad name is refused with the envelope.
+    let named = emu.db(&t, json!({"collection": "todos", "options": {}, "command": "startTransaction"}));
+    assert!(named["data"]["transactionId"].is_string(), "{named}");
+    for bad in [json!("no spaces"), json!(7)] {
+        let r = emu.db(&t, json!({"collection": bad, "options": {}, "command": "startTransaction"}));
+        assert_sl_error(&r, "InvalidParameter");
+    }
 }
 
 #[test]

@@ -34,6 +34,13 @@ pub async fn execute(state: &AppState, s: &Session, p: Map<String, Value>) -> Ap
     let command = req_str(&p, "command")?.to_string();
     match command.as_str() {
         "startTransaction" => {
+            // 3.1.5's `collection.transaction()` names the collection it starts on; a transaction
+            // spans collections, so the name is only checked.
+            if let Some(c) = opt_str(&p, "collection")? {
+                if !valid_collection_name(c) {
+                    return Err(derr("InvalidParameter", "collection must match [A-Za-z_][A-Za-z0-9_-]{0,63}"));
+                }
+            }
             let id = state.txs.start(&s.space_id, &s.user_id)?;
             return Ok(json!({"affectedDocs": 0, "transactionId": id}));
         }
