@@ -5,7 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { FIXTURES, hostSim } from './_helpers.mjs';
+import { FIXTURES, hostSim, rejection } from './_helpers.mjs';
 import { realm, codePackage, startEmulator, emulatorResponder, plain } from './mpserverless-gateway.mjs';
 
 // The examples: our own app code in tests/fixtures/examples/mpserverless/, written as an app of
@@ -131,4 +131,85 @@ test('anonymous authorization and an expired session renewed against the emulato
   ]);
   const second = await mps.user.getInfo();
   assert.notEqual(second.result.userId, first.result.userId, 'anonymous renewal is a new identity (reference §4.2)');
+});
+
+// 3.1.5's remainder against the emulator, as an app of the official package uses it: the
+// collection-level transaction chain (commit visible, rollback not, misuse refused before a
+// request), an upload made of the two OSS RPCs and `wrap(uploadFile)`, and debug lines that name
+// the requests without a secret.
+test('wechat: the collection chain, the OSS RPCs with wrap(uploadFile), and debug lines against the emulator', async (t) => {
+  const emu = await startEmulator(t);
+  const sim = realm(t, 'wechat-ios', { responder: emulatorResponder() });
+  const MPServerless = sim.require('miniapp-sdk/mpserverless');
+  const lines = [];
+  const log = (...args) => lines.push(args);
+  const logger = { log, info: log, warn: log, error: log, debug: log };
+  const mps = new MPServerless(sim.wx, { appId: 'wx-app', spaceId: 'dev-space', clientSecret: 'dev-secret', endpoint: emu.url, logger });
+  await mps.user.authorize({ authType: 'anonymous' });
+  assert.equal(lines.length, 0, 'no line before setDebugFlag(true)');
+  mps.setDebugFlag(true);
+  const sent = () => sim.stats.requests.length;
+
+  // Commit: both writes, in two collections of one chain, appear together.
+  const todos = mps.db.collection('todos');
+  const id = await todos.transaction();
+  assert.equal(typeof id, 'string');
+  await todos.insertOne({ t: 1 });
+  await todos.collection('books').insertOne({ b: 1 });
+  assert.equal((await mps.db.collection('todos').count({ t: 1 })).result, 0, 'not visible before commit');
+  const done = await todos.commit();
+  assert.equal(done.success, true);
+  assert.equal((await mps.db.collection('todos').count({ t: 1 })).result, 1);
+  assert.equal((await mps.db.collection('books').count({ b: 1 })).result, 1);
+  // After the end of the chain, and with no chain: TransactionErrors, nothing sent.
+  const before = sent();
+  for (const p of [todos.insertOne({ t: 2 }), todos.commit(), todos.rollback(), mps.db.collection('users').commit()]) {
+    const e = await rejection(p);
+    assert.equal(e.code, 'TransactionError', e.message);
+  }
+  assert.equal(sent(), before, 'refused locally');
+  // Rollback: nothing stays; a multi-document command is refused inside the chain.
+  const notes = mps.db.collection('todos');
+  await notes.transaction();
+  await notes.deleteOne({ t: 1 });
+  assert.equal((await rejection(notes.find({}))).code, 'TransactionError');
+  await notes.rollback();
+  assert.equal((await mps.db.collection('todos').count({ t: 1 })).result, 1, 'the rolled-back delete left the document');
+
+  // An upload from its parts: sign, the OSS form through wrap(wx.uploadFile), report.
+  const bytes = Buffer.from('\x89PNG parts');
+  const filePath = sim.addTempFile(bytes, 'png');
+  const sign = await mps.file.getOSSUploadOptionsFromPath('dir/e2e.png', 'avatars', bytes.length);
+  assert.equal(sign.success, true);
+  const o = sign.result;
+  assert.match(o.ossPath, /^avatars\/[0-9a-f]+\.png$/);
+  assert.equal((await rejection(mps.file.reportOSSUpload(o.id, 'image/png'))).code, 'InvalidParameter.FileNotUploaded', 'no report before the upload');
+  const up = await mps.wrap(sim.wx.uploadFile)({
+    url: 'https://' + o.host, filePath, name: 'file',
+    formData: { success_action_status: '200', key: o.ossPath, policy: o.policy, Signature: o.signature, OSSAccessKeyId: o.accessKeyId },
+  });
+  assert.equal(up.statusCode, 200, JSON.stringify(plain(up)));
+  assert.equal(await mps.file.reportOSSUpload(o.id, 'image/png'), undefined);
+  const [info] = await mps.file.info(o.id);
+  assert.equal(info.fileId, o.id);
+  const res = await fetch(`${emu.url}/__oss/${o.ossPath}`);
+  assert.deepEqual(Buffer.from(await res.arrayBuffer()), bytes);
+  assert.equal(res.headers.get('content-type'), 'image/png');
+  const missing = await rejection(mps.file.reportOSSUpload('5f00000000000000000000ff'));
+  assert.equal(missing.code, 'InvalidParameter.FileNotFound');
+
+  // Debug lines: the requests are named; no token, signature or client secret is in them.
+  mps.setDebugFlag(false);
+  const quiet = lines.length;
+  await mps.db.collection('todos').count({});
+  assert.equal(lines.length, quiet, 'no line after setDebugFlag(false)');
+  const text = JSON.stringify(lines);
+  assert.match(text, /serverless\.file\.resource\.report/);
+  const secrets = new Set(['dev-secret', o.signature]);
+  for (const r of sim.stats.requests) {
+    if (r.header && r.header['x-serverless-sign']) secrets.add(r.header['x-serverless-sign']);
+    try { const b = JSON.parse(r.body); if (b.token) secrets.add(b.token); } catch (e) { /* the OSS form */ }
+  }
+  assert.ok(secrets.size > 10);
+  assert.deepEqual([...secrets].filter((s) => text.includes(s)), []);
 });

@@ -182,3 +182,28 @@ test('a failed upload is UPLOAD_FAILED', async (t) => {
   assertError(sim, await rejection(mps.file.uploadFile({ filePath })), { code: 'UPLOAD_FAILED', type: 'gateway', message: 'file upload answered HTTP 403', statusCode: 403 });
   assert.deepEqual(gw.state.log.map((e) => e.body.method).slice(-1), ['serverless.file.resource.generateProximalSign'], 'no report after a failed upload');
 });
+
+test('the collection chain and the OSS RPCs: misuse is refused before a request', async (t) => {
+  const { sim, mps } = setup(t);
+  await anon(mps);
+  const sent = sim.stats.requests.length;
+  const todos = mps.db.collection('todos');
+  assertError(sim, await rejection(todos.commit()), { code: 'TransactionError', type: 'validation', message: 'no transaction: call transaction() first' });
+  assertError(sim, await rejection(todos.rollback()), { code: 'TransactionError', message: 'no transaction: call transaction() first' });
+  assertError(sim, await rejection(mps.file.getOSSUploadOptionsFromPath(7)), { code: 'ValidationFailed', message: 'invalid argument `path`: path should be a string' });
+  assertError(sim, await rejection(mps.file.getOSSUploadOptionsFromPath('a.png', '', 1.5)), { code: 'ValidationFailed', message: 'invalid argument `size`: size should be a whole number of bytes' });
+  assertError(sim, await rejection(mps.file.getOSSUploadOptionsFromPath('a.png', '', 'big')), { code: 'ValidationFailed', message: 'invalid argument `size`: size should be a whole number of bytes' });
+  for (const id of ['', 7, undefined]) {
+    assertError(sim, await rejection(mps.file.reportOSSUpload(id)), { code: 'ValidationFailed', message: 'invalid argument `id`: id should be a non-empty string' });
+  }
+  assert.equal(sim.stats.requests.length, sent, 'nothing sent');
+  // A chain refuses multi-document commands and a second start, and ends once.
+  assert.equal(await todos.transaction(), 'tx-1');
+  assertError(sim, await rejection(todos.transaction()), { code: 'TransactionError', message: 'transaction already started' });
+  assertError(sim, await rejection(todos.updateMany({}, { $set: { a: 1 } })), { code: 'TransactionError', message: 'invalid argument `transaction`: transaction not support action [updateMany]' });
+  await todos.rollback();
+  assertError(sim, await rejection(todos.findOne({})), { code: 'TransactionError', message: 'transaction already rollback' });
+  assertError(sim, await rejection(todos.commit()), { code: 'TransactionError', message: 'transaction already rollback' });
+  // A new chain may start after the end of the last one.
+  assert.equal(await todos.transaction(), 'tx-1');
+});
