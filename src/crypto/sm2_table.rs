@@ -18,21 +18,16 @@
 //! [`FixedBase`] only builds one for a point it has already multiplied once: a one-off login (the
 //! common case, right after a cold start) pays for neither table, a second encryption builds them.
 
+use super::sm2_field::{add, from_fe, mul, neg, sub, to_fe, Fe, M};
 use primeorder::PrimeCurveParams;
-use sm2::elliptic_curve::bigint::Word;
 use sm2::elliptic_curve::ff::PrimeField;
-use sm2::elliptic_curve::hazmat::FieldArithmetic;
 use sm2::elliptic_curve::point::{AffineCoordinates, BatchNormalize};
 use sm2::elliptic_curve::Group;
-use sm2::{ProjectivePoint, Scalar, Sm2, U256};
+use sm2::{ProjectivePoint, Scalar, Sm2};
 use std::cell::{Cell, OnceCell};
 
-/// An element of the SM2 base field.
-type Fe = <Sm2 as FieldArithmetic>::FieldElement;
-/// Words of one field element in Montgomery form.
-const LIMBS: usize = U256::LIMBS;
 /// One table entry: the Montgomery words of `x`, then of `y`.
-type Entry = [Word; 2 * LIMBS];
+type Entry = [u32; 16];
 
 /// Bits per signed digit.
 const WINDOW: usize = 6;
@@ -41,70 +36,66 @@ const ENTRIES: usize = 1 << (WINDOW - 1);
 /// Digit positions: enough for 256 bits plus the carry of the signed recoding.
 const ROWS: usize = 257_usize.div_ceil(WINDOW);
 
-fn to_words(fe: Fe) -> [Word; LIMBS] {
-    primefield::MontyFieldElement::from(fe).to_montgomery_words()
-}
-
-fn from_words(words: [Word; LIMBS]) -> Fe {
-    Fe::from(primefield::MontyFieldElement::from_montgomery_words(words))
-}
-
 /// All ones when `a == b`, else zero, without a branch.
-fn eq_mask(a: Word, b: Word) -> Word {
+fn eq_mask(a: u32, b: u32) -> u32 {
     let d = a ^ b;
-    ((d | d.wrapping_neg()) >> (Word::BITS - 1)).wrapping_sub(1)
+    ((d | d.wrapping_neg()) >> 31).wrapping_sub(1)
 }
 
 /// `b` where `mask` is all ones, `a` where it is zero.
-fn pick(a: Fe, b: Fe, mask: Word) -> Fe {
-    let (mut out, b) = (to_words(a), to_words(b));
+fn pick(a: &M, b: &M, mask: u32) -> M {
+    let mut out = *a;
     for (o, b) in out.iter_mut().zip(b) {
         *o ^= (*o ^ b) & mask;
     }
-    from_words(out)
+    out
 }
 
 /// A point in homogeneous projective coordinates `(X : Y : Z)`, the identity being `(0 : 1 : 0)`.
 #[derive(Clone, Copy)]
 pub struct Point {
-    x: Fe,
-    y: Fe,
-    z: Fe,
+    x: M,
+    y: M,
+    z: M,
 }
 
 impl Point {
-    const IDENTITY: Point = Point { x: Fe::ZERO, y: Fe::ONE, z: Fe::ZERO };
+    fn identity() -> Point {
+        Point { x: [0; 8], y: from_fe(Fe::ONE), z: [0; 8] }
+    }
 
     /// The same point as `p` (normalised through one inversion).
     fn from_projective(p: &ProjectivePoint) -> Point {
         let a = p.to_affine();
         match (Option::<Fe>::from(Fe::from_repr(a.x())), Option::<Fe>::from(Fe::from_repr(a.y()))) {
-            (Some(x), Some(y)) if !bool::from(p.is_identity()) => Point { x, y, z: Fe::ONE },
-            _ => Point::IDENTITY,
+            (Some(x), Some(y)) if !bool::from(p.is_identity()) => {
+                Point { x: from_fe(x), y: from_fe(y), z: from_fe(Fe::ONE) }
+            }
+            _ => Point::identity(),
         }
     }
 
-    /// `self + (x2, y2)` for an affine point (never the identity): Renes-Costello-Batina 2015,
-    /// algorithm 5 (complete mixed addition, `a = -3`), as in `primeorder`.
-    fn add_affine(&self, x2: Fe, y2: Fe) -> Point {
-        let b = <Sm2 as PrimeCurveParams>::EQUATION_B;
-        let xx = self.x * x2;
-        let yy = self.y * y2;
-        let xy_pairs = ((self.x + self.y) * (x2 + y2)) - (xx + yy);
-        let yz_pairs = (y2 * self.z) + self.y;
-        let xz_pairs = (x2 * self.z) + self.x;
-        let bz_part = xz_pairs - (b * self.z);
-        let bz3_part = bz_part.double() + bz_part;
-        let yy_m_bzz3 = yy - bz3_part;
-        let yy_p_bzz3 = yy + bz3_part;
-        let z3 = self.z.double() + self.z;
-        let bxz_part = (b * xz_pairs) - (z3 + xx);
-        let bxz3_part = bxz_part.double() + bxz_part;
-        let xx3_m_zz3 = xx.double() + xx - z3;
+    /// `self + (x2, y2)` for an affine point (never the identity), `b` the curve's coefficient:
+    /// Renes-Costello-Batina 2015, algorithm 5 (complete mixed addition, `a = -3`), as in
+    /// `primeorder`.
+    fn add_affine(&self, x2: &M, y2: &M, b: &M) -> Point {
+        let (x1, y1, z1) = (&self.x, &self.y, &self.z);
+        let triple = |v: &M| add(&add(v, v), v);
+        let xx = mul(x1, x2);
+        let yy = mul(y1, y2);
+        let xy_pairs = sub(&mul(&add(x1, y1), &add(x2, y2)), &add(&xx, &yy));
+        let yz_pairs = add(&mul(y2, z1), y1);
+        let xz_pairs = add(&mul(x2, z1), x1);
+        let bz3_part = triple(&sub(&xz_pairs, &mul(b, z1)));
+        let yy_m_bzz3 = sub(&yy, &bz3_part);
+        let yy_p_bzz3 = add(&yy, &bz3_part);
+        let z3 = triple(z1);
+        let bxz3_part = triple(&sub(&mul(b, &xz_pairs), &add(&z3, &xx)));
+        let xx3_m_zz3 = sub(&triple(&xx), &z3);
         Point {
-            x: (yy_p_bzz3 * xy_pairs) - (yz_pairs * bxz3_part),
-            y: (yy_p_bzz3 * yy_m_bzz3) + (xx3_m_zz3 * bxz3_part),
-            z: (yy_m_bzz3 * yz_pairs) + (xy_pairs * xx3_m_zz3),
+            x: sub(&mul(&yy_p_bzz3, &xy_pairs), &mul(&yz_pairs, &bxz3_part)),
+            y: add(&mul(&yy_p_bzz3, &yy_m_bzz3), &mul(&xx3_m_zz3, &bxz3_part)),
+            z: add(&mul(&yy_m_bzz3, &yz_pairs), &mul(&xy_pairs, &xx3_m_zz3)),
         }
     }
 }
@@ -112,10 +103,11 @@ impl Point {
 /// The affine coordinates of two points as big-endian bytes `[xa, ya, xb, yb]`, with one (constant
 /// time) inversion; `None` when either is the identity.
 pub fn affine_pair(a: &Point, b: &Point) -> Option<[[u8; 32]; 4]> {
-    let inv = Option::<Fe>::from((a.z * b.z).invert())?;
-    let (za, zb) = (inv * b.z, inv * a.z);
-    let bytes = |f: Fe| -> [u8; 32] { f.to_repr().into() };
-    Some([bytes(a.x * za), bytes(a.y * za), bytes(b.x * zb), bytes(b.y * zb)])
+    let (az, bz) = (to_fe(&a.z), to_fe(&b.z));
+    let inv = Option::<Fe>::from((az * bz).invert())?;
+    let (za, zb) = (inv * bz, inv * az);
+    let bytes = |m: &M, z: Fe| -> [u8; 32] { (to_fe(m) * z).to_repr().into() };
+    Some([bytes(&a.x, za), bytes(&a.y, za), bytes(&b.x, zb), bytes(&b.y, zb)])
 }
 
 /// A point to multiply by secret scalars: by the constant-time ladder on first use, through a
@@ -174,9 +166,9 @@ impl FixedBaseTable {
         let entries = ProjectivePoint::batch_normalize(projective.as_slice())
             .iter()
             .map(|a| {
-                let mut e = [0; 2 * LIMBS];
-                for (half, c) in e.chunks_exact_mut(LIMBS).zip([a.x(), a.y()]) {
-                    half.copy_from_slice(&to_words(Option::from(Fe::from_repr(c)).unwrap_or(Fe::ZERO)));
+                let mut e = [0; 16];
+                for (half, c) in e.chunks_exact_mut(8).zip([a.x(), a.y()]) {
+                    half.copy_from_slice(&from_fe(Option::from(Fe::from_repr(c)).unwrap_or(Fe::ZERO)));
                 }
                 e
             })
@@ -186,26 +178,26 @@ impl FixedBaseTable {
 
     /// `[k]·base`, in constant time.
     pub fn mul(&self, k: &Scalar) -> Point {
-        let mut acc = Point::IDENTITY;
+        let b = from_fe(<Sm2 as PrimeCurveParams>::EQUATION_B);
+        let mut acc = Point::identity();
         for (row, digit) in self.entries.chunks_exact(ENTRIES).zip(signed_digits(k)) {
-            let negative = Word::from(digit.is_negative()).wrapping_neg();
+            let negative = u32::from(digit.is_negative()).wrapping_neg();
             // Opaque to the optimiser, so the scan below stays a scan of masks.
-            let magnitude = Word::from(core::hint::black_box(digit.unsigned_abs()));
-            let mut chosen = [0; 2 * LIMBS];
+            let magnitude = u32::from(core::hint::black_box(digit.unsigned_abs()));
+            let mut chosen = [0; 16];
             for (j, entry) in (1..).zip(row) {
                 let mask = eq_mask(magnitude, j);
                 for (c, w) in chosen.iter_mut().zip(entry) {
                     *c |= w & mask;
                 }
             }
-            let (mut x, mut y) = ([0; LIMBS], [0; LIMBS]);
-            x.copy_from_slice(&chosen[..LIMBS]);
-            y.copy_from_slice(&chosen[LIMBS..]);
-            let y = from_words(y);
-            let sum = acc.add_affine(from_words(x), pick(y, -y, negative));
+            let (mut x, mut y) = ([0; 8], [0; 8]);
+            x.copy_from_slice(&chosen[..8]);
+            y.copy_from_slice(&chosen[8..]);
+            let sum = acc.add_affine(&x, &pick(&y, &neg(&y), negative), &b);
             // A zero digit selected nothing: keep the accumulator.
             let zero = eq_mask(magnitude, 0);
-            acc = Point { x: pick(sum.x, acc.x, zero), y: pick(sum.y, acc.y, zero), z: pick(sum.z, acc.z, zero) };
+            acc = Point { x: pick(&sum.x, &acc.x, zero), y: pick(&sum.y, &acc.y, zero), z: pick(&sum.z, &acc.z, zero) };
         }
         acc
     }
@@ -240,6 +232,7 @@ fn signed_digits(k: &Scalar) -> [i8; ROWS] {
 mod tests {
     use super::*;
     use sm2::elliptic_curve::ops::Reduce;
+    use sm2::U256;
 
     fn affine(p: &Point) -> [[u8; 32]; 2] {
         let [x, y, _, _] = affine_pair(p, p).expect("not the identity");
