@@ -10,7 +10,7 @@ use super::rng::OpRng;
 use super::sm2_table::{affine_pair, FixedBase};
 use crate::error::Error;
 use sm2::elliptic_curve::{Generate, NonZeroScalar};
-use sm2::{ProjectivePoint, PublicKey, Sm2};
+use sm2::{AffinePoint, PublicKey, Sm2};
 use sm3::{Digest, Sm3};
 
 /// A parsed SM2 public key. After its first use it builds a fixed-base table (see
@@ -28,7 +28,7 @@ impl core::fmt::Debug for Sm2Key {
 
 thread_local! {
     /// The generator `G`, with the same build-on-second-use table as the keys.
-    static GENERATOR: FixedBase = const { FixedBase::new(ProjectivePoint::GENERATOR) };
+    static GENERATOR: FixedBase = FixedBase::new(&AffinePoint::GENERATOR);
 }
 
 /// Parses an SM2 public key from hex.
@@ -54,7 +54,7 @@ pub fn parse_public_key(text: &str) -> Result<Sm2Key, Error> {
     // such point is in the prime-order group and no `[h]P` check is needed.
     let key = PublicKey::from_sec1_bytes(&bytes)
         .map_err(|_| Error::Crypto("SM2 public key is not a point on the curve".into()))?;
-    Ok(Sm2Key { base: FixedBase::new(key.to_projective()) })
+    Ok(Sm2Key { base: FixedBase::new(key.as_affine()) })
 }
 
 /// Tries before giving up on an all-zero key stream (probability about 2^-256 per try).
