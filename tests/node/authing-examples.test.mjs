@@ -32,6 +32,56 @@ const EMULATOR_ARGS = ['--app-id', 'AUTHING_APP_ID', '--user-pool-id', '62e221xx
 const PHONE = '18800008888';
 const METHODS = DOCUMENTED_METHODS;
 
+/**
+ * A WeChat code package whose pages are the examples: `run(method, code, event)` lays out
+ * pages/<method>-<n>/index.js = the init example + `code`, loads it, calls the page's `method`
+ * with `this` the page (its `data`/`setData` shared by the pages, as the two-step flows need) and
+ * returns the one SDK result it recorded. `sdk` is the first page's instance, for the checks.
+ */
+function exampleApp(t, emu, { login, tmpPrefix }) {
+  const initCode = changeImportLines(wechatExample('init'));
+  const root = hostSim.layoutCodePackage({ pkgDir: PKG, root: tmpDir(tmpPrefix) });
+  const log = [];
+  const sim = hostSim.createHost({ profile: 'wechat-ios', packageRoot: root, responder: routedResponder(EXAMPLE_HOST, emu.base, log), login });
+  t.after(() => sim.close());
+  const pages = [];
+  sim.global.Page = (o) => { pages.push(o); };
+  const data = {};
+  const app = { sim, log, data, sdk: null };
+  let n = 0;
+  app.run = async (method, code, event) => {
+    const file = `pages/${method}-${n++}/index.js`;
+    fs.mkdirSync(path.join(root, path.dirname(file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), `${initCode}\n${code}\nmodule.exports = { authing }\n`);
+    const before = pages.length;
+    const exported = sim.require('/' + file);
+    app.sdk = app.sdk || exported.authing;
+    assert.equal(pages.length, before + 1, `${method}: the example registers a Page`);
+    const results = [];
+    recordResults(exported.authing, results, [...METHODS, ...ACCOUNT_METHODS]);
+    const page = pages[before];
+    page.data = data;
+    page.setData = (o) => Object.assign(data, o);
+    await page[method](event);
+    assert.equal(results.length, 1, `${method}: one SDK call`);
+    return results[0];
+  };
+  return app;
+}
+
+/** The example code of `method` with the placeholders of `substitutions` filled in. */
+function filled(code, substitutions = {}) {
+  for (const [from, to] of Object.entries(substitutions)) code = code.split(from).join(to);
+  return code;
+}
+
+/** A `[null, data]` result's data. */
+function dataOf(method, r) {
+  assert.equal(r.length, 2, `${method}: a tuple`);
+  assert.equal(r.error, null, `${method}: ${JSON.stringify(r.error)}`);
+  return r.data;
+}
+
 function assertLoginState(s, label) {
   assert.equal(typeof s, 'object', label);
   for (const k of ['access_token', 'id_token', 'scope', 'token_type']) assert.equal(typeof s[k], 'string', `${label}: ${k}`);
@@ -54,43 +104,12 @@ test('every WeChat-native example runs in the WeChat profile against the emulato
     await emu.admin('POST', '/__admin/users', { username: 'USER_NAME', password: 'USER_PASSWORD' });
     await emu.admin('POST', '/__admin/users', { phone: PHONE, password: 'USER_OLD_PASSWORD' });
 
-    const initCode = changeImportLines(wechatExample('init'));
-    const root = hostSim.layoutCodePackage({ pkgDir: PKG, root: tmpDir('authing-examples-') });
-    const log = [];
-    const sim = hostSim.createHost({
-      profile: 'wechat-ios',
-      packageRoot: root,
-      responder: routedResponder(EXAMPLE_HOST, emu.base, log),
-      login: hostSim.platformLogin(emu.base),
-    });
-    t.after(() => sim.close());
+    const { sim, log, run: runPage } = exampleApp(t, emu, { login: hostSim.platformLogin(emu.base), tmpPrefix: 'authing-examples-' });
     const picks = [];
     addImagePicker(sim, picks);
     // What WeChat resolves for the app's own call in the loginByCode example.
     sim.wx.getUserProfile = () => Promise.resolve({ userInfo: { nickName: '微信用户' }, encryptedData: 'ZW5jcnlwdGVkRGF0YQ==', iv: 'aXYxMjM0NTY3ODkwMTIzNA==', errMsg: 'getUserProfile:ok' });
-    const pages = [];
-    sim.global.Page = (o) => { pages.push(o); };
-
-    let n = 0;
-    /** Lays out pages/<method>/index.js = the init example + the method's example, loads it, runs it. */
-    async function run(method, event, substitutions = {}) {
-      let code = wechatExample(method);
-      for (const [from, to] of Object.entries(substitutions)) code = code.split(from).join(to);
-      const file = `pages/${method}-${n++}/index.js`;
-      fs.mkdirSync(path.join(root, path.dirname(file)), { recursive: true });
-      fs.writeFileSync(path.join(root, file), `${initCode}\n${code}\nmodule.exports = { authing }\n`);
-      const before = pages.length;
-      const exported = sim.require('/' + file);
-      assert.equal(pages.length, before + 1, `${method}: the example registers a Page`);
-      const results = [];
-      recordResults(exported.authing, results);
-      await pages[before][method](event);
-      assert.equal(results.length, 1, `${method}: one SDK call`);
-      const [r] = results;
-      assert.equal(r.length, 2, `${method}: a tuple`);
-      assert.equal(r.error, null, `${method}: ${JSON.stringify(r.error)}`);
-      return r.data;
-    }
+    const run = async (method, event, substitutions) => dataOf(method, await runPage(method, filled(wechatExample(method), substitutions), event));
 
     const login = await run('loginByPassword');
     assertLoginState(login, 'loginByPassword (sm2)');
@@ -172,49 +191,15 @@ test('every example of the 17 other methods runs in the WeChat profile against t
   { timeout: 15 * 60_000 }, async (t) => {
     const emu = await startEmulator(t, [...EMULATOR_ARGS, '--sms-interval-secs', '0']);
     await emu.admin('POST', '/__admin/users', { username: 'USER_NAME', password: 'USER_PASSWORD' });
-    const initCode = changeImportLines(wechatExample('init'));
-    const root = hostSim.layoutCodePackage({ pkgDir: PKG, root: tmpDir('authing-account-examples-') });
-    const log = [];
-    const sim = hostSim.createHost({
-      profile: 'wechat-ios',
-      packageRoot: root,
-      responder: routedResponder(EXAMPLE_HOST, emu.base, log),
-      login: (...args) => logins[device](...args),
-    });
-    t.after(() => sim.close());
     // Two WeChat accounts on this phone: the first signs up by phone, the second is linked later.
     const logins = { first: hostSim.platformLogin(emu.base, { user: 'example-first' }), second: hostSim.platformLogin(emu.base, { user: 'example-second' }) };
     let device = 'first';
-    const pages = [];
-    sim.global.Page = (o) => { pages.push(o); };
-    // The page's data, as WeChat's setData keeps it (the two-step flows keep their token there).
-    const data = {};
-
-    let n = 0;
-    let sdk = null; // an instance of the examples' init, for the checks between the pages
-    /** Lays out pages/<method>/index.js = the init example + the method's example, loads it, runs it. */
-    async function run(method, { event, substitutions = {}, dir = 'account' } = {}) {
-      let code = dir === 'account' ? accountExample(method) : wechatExample(method);
-      for (const [from, to] of Object.entries(substitutions)) code = code.split(from).join(to);
-      const file = `pages/${method}-${n++}/index.js`;
-      fs.mkdirSync(path.join(root, path.dirname(file)), { recursive: true });
-      fs.writeFileSync(path.join(root, file), `${initCode}\n${code}\nmodule.exports = { authing }\n`);
-      const before = pages.length;
-      const exported = sim.require('/' + file);
-      sdk = sdk || exported.authing;
-      assert.equal(pages.length, before + 1, `${method}: the example registers a Page`);
-      const results = [];
-      recordResults(exported.authing, results, [...METHODS, ...ACCOUNT_METHODS]);
-      const page = pages[before];
-      page.data = data;
-      page.setData = (o) => Object.assign(data, o);
-      await page[method](event);
-      assert.equal(results.length, 1, `${method}: one SDK call`);
-      const [r] = results;
-      if ('plain' in r) return r.plain;
-      assert.equal(r.length, 2, `${method}: a tuple`);
-      assert.equal(r.error, null, `${method}: ${JSON.stringify(r.error)}`);
-      return r.data;
+    const app = exampleApp(t, emu, { login: (...args) => logins[device](...args), tmpPrefix: 'authing-account-examples-' });
+    const { sim, log, data } = app;
+    /** Runs the example page of `method` (of the twelve's folder with `dir: 'wechat'`); its data, or the plain value. */
+    async function run(method, { event, substitutions, dir = 'account' } = {}) {
+      const r = await app.run(method, filled(dir === 'account' ? accountExample(method) : wechatExample(method), substitutions), event);
+      return 'plain' in r ? r.plain : dataOf(method, r);
     }
     const latestEmail = async (email, channel) => (await emu.admin('GET', `/__admin/email?email=${encodeURIComponent(email)}`)).find((m) => m.channel === channel).code;
     const latestSms = async (phone, channel) => (await emu.admin('GET', `/__admin/sms?phone=${phone}`)).find((m) => m.channel === channel).code;
@@ -227,24 +212,24 @@ test('every example of the 17 other methods runs in the WeChat profile against t
     const phoneCode = await emu.platformCode('/__platform/wx/phone-code', { user: 'example-first', phoneNumber: PHONE0 });
     const byPhone = await run('loginByPhone', { event: { detail: { code: phoneCode } } });
     assertLoginState(byPhone, 'loginByPhone');
-    assert.equal((await sdk.getUserInfo())[1].phone, PHONE0);
+    assert.equal((await app.sdk.getUserInfo())[1].phone, PHONE0);
     assert.equal(await run('clearLoginState'), true);
-    assert.equal((await sdk.getLoginState())[0].code, 'NOT_LOGGED_IN');
+    assert.equal((await app.sdk.getLoginState())[0].code, 'NOT_LOGGED_IN');
     data.tokenSet = { ...byPhone, expires_at: undefined };
     const saved = await run('saveLoginState');
     assertLoginState(saved, 'saveLoginState');
-    assert.equal((await sdk.getLoginState())[1].access_token, byPhone.access_token);
+    assert.equal((await app.sdk.getLoginState())[1].access_token, byPhone.access_token);
     assert.equal(await run('clearLoginState'), true);
 
     // the account flows, as USER_NAME (no email, no phone yet)
     assertLoginState(await run('loginByPassword', { dir: 'wechat' }), 'loginByPassword');
-    const me = (await sdk.getUserInfo())[1];
+    const me = (await app.sdk.getUserInfo())[1];
     assert.equal(me.username, 'USER_NAME');
     const EMAIL = 'YOUR_EMAIL@example.com';
     const NEW_EMAIL = 'NEW_EMAIL@example.com';
     assert.equal(typeof (await run('sendEmailCode')), 'object');
     assert.equal((await run('bindEmail', { substitutions: { EMAIL_PASS_CODE: await latestEmail(EMAIL, 'CHANNEL_BIND_EMAIL') } })).success, true);
-    assert.equal((await sdk.getUserInfo())[1].email, EMAIL);
+    assert.equal((await app.sdk.getUserInfo())[1].email, EMAIL);
     await run('sendEmailCode', { substitutions: { CHANNEL_BIND_EMAIL: 'CHANNEL_UPDATE_EMAIL' } });
     await run('sendEmailCode', { substitutions: { CHANNEL_BIND_EMAIL: 'CHANNEL_UPDATE_EMAIL', [EMAIL]: NEW_EMAIL } });
     const verified = await run('updateEmailRequest', { substitutions: {
@@ -254,16 +239,16 @@ test('every example of the 17 other methods runs in the WeChat profile against t
     assert.equal(typeof verified.updateEmailToken, 'string');
     assert.equal(data.updateEmailToken, verified.updateEmailToken);
     assert.equal((await run('updateEmail')).success, true);
-    assert.equal((await sdk.getUserInfo())[1].email, NEW_EMAIL);
+    assert.equal((await app.sdk.getUserInfo())[1].email, NEW_EMAIL);
 
     const PHONE1 = '13900009999';
     const PHONE2 = '13700007777';
     const phones = { '139xxxx9999': PHONE1, '137xxxx7777': PHONE2 };
-    await sdk.sendSms({ phoneNumber: PHONE1, channel: 'CHANNEL_BIND_PHONE' });
+    await app.sdk.sendSms({ phoneNumber: PHONE1, channel: 'CHANNEL_BIND_PHONE' });
     assert.equal((await run('bindPhone', { substitutions: { ...phones, SMS_PASS_CODE: await latestSms(PHONE1, 'CHANNEL_BIND_PHONE') } })).success, true);
-    assert.equal((await sdk.getUserInfo())[1].phone, PHONE1);
-    await sdk.sendSms({ phoneNumber: PHONE2, channel: 'CHANNEL_BIND_PHONE' });
-    await sdk.sendSms({ phoneNumber: PHONE1, channel: 'CHANNEL_UNBIND_PHONE' });
+    assert.equal((await app.sdk.getUserInfo())[1].phone, PHONE1);
+    await app.sdk.sendSms({ phoneNumber: PHONE2, channel: 'CHANNEL_BIND_PHONE' });
+    await app.sdk.sendSms({ phoneNumber: PHONE1, channel: 'CHANNEL_UNBIND_PHONE' });
     const phoneToken = await run('updatePhoneRequest', { substitutions: {
       ...phones,
       NEW_SMS_PASS_CODE: await latestSms(PHONE2, 'CHANNEL_BIND_PHONE'),
@@ -271,7 +256,7 @@ test('every example of the 17 other methods runs in the WeChat profile against t
     } });
     assert.equal(data.updatePhoneToken, phoneToken.updatePhoneToken);
     assert.equal((await run('updatePhone')).success, true);
-    assert.equal((await sdk.getUserInfo())[1].phone, PHONE2);
+    assert.equal((await app.sdk.getUserInfo())[1].phone, PHONE2);
 
     // the second WeChat account (the first one is the phone user's now) joins USER_NAME
     device = 'second';
@@ -290,7 +275,7 @@ test('every example of the 17 other methods runs in the WeChat profile against t
 
     assert.equal(typeof (await run('deleteAccountRequest')).deleteAccountToken, 'string');
     assert.equal((await run('deleteAccount')).success, true);
-    assert.equal((await sdk.getLoginState())[0].code, 'NOT_LOGGED_IN', 'the state went with the account');
+    assert.equal((await app.sdk.getLoginState())[0].code, 'NOT_LOGGED_IN', 'the state went with the account');
     assert.ok(!(await emu.admin('GET', '/__admin/users')).some((u) => u.userId === me.userId), 'USER_NAME is gone');
 
     assert.ok(log.every((r) => r.url.startsWith(EXAMPLE_HOST + '/')), 'every request went to the examples\' host');
