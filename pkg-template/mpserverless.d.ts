@@ -33,6 +33,19 @@ export interface MPServerlessConfig {
   isvAppId?: string;
   /** Where the SDK's wasm is served on this host (defaults per platform). */
   wasmPath?: string;
+  /** Receives the debug lines while `setDebugFlag(true)` is in effect (secrets redacted). */
+  logger?: Logger;
+  /** Accepted and ignored, as by 3.1.5 (which never sends it). */
+  userId?: string;
+}
+
+/** The 3.x logger shape: `console` fits. */
+export interface Logger {
+  log(...args: any[]): void;
+  info(...args: any[]): void;
+  warn(...args: any[]): void;
+  error(...args: any[]): void;
+  debug(...args: any[]): void;
 }
 
 /** Every rejection: a real `Error` with a stable `code` (`{code, message}` as apps already handle). */
@@ -119,6 +132,16 @@ export interface Collection {
   ): Promise<Result<Document | null>>;
   deleteOne(filter: Query, options?: Record<string, any>): Promise<Result>;
   deleteMany(filter: Query, options?: Record<string, any>): Promise<Result>;
+  /** Switches the collection the next commands (and an open chain's commit) address; returns this object. */
+  collection(name: string): Collection;
+  /**
+   * 3.x's collection-level chain: starts a transaction on this collection and resolves its id; the
+   * later commands of this object carry it (multi-document commands are refused) until `commit()`
+   * or `rollback()`.
+   */
+  transaction(): Promise<string>;
+  commit(): Promise<Result>;
+  rollback(): Promise<Result>;
 }
 
 /** A transaction: findOne, insertOne, updateOne, replaceOne, deleteOne and findOneAnd* only. */
@@ -167,6 +190,24 @@ export interface FileService {
   /** One id, or several (comma-joined or an array). */
   deleteFile(fileId: string | string[]): Promise<Result<Array<{ success: boolean; fileId: string; errorCode?: string; errorMessage?: string }>>>;
   info(fileIds: string | string[], options?: { maxAge?: number }): Promise<any[]>;
+  /** 3.x: the sign RPC of an upload alone (`path`'s last segment is the file name); resolves the decoded body. */
+  getOSSUploadOptionsFromPath(path: string, targetPath?: string, size?: number, cloudPath?: string): Promise<Result<OSSUploadOptions>>;
+  /** 3.x: reports a finished OSS upload; resolves undefined. */
+  reportOSSUpload(id: string, contentType?: string): Promise<void>;
+}
+
+/** The gateway's OSS form data for one upload. */
+export interface OSSUploadOptions {
+  id: string;
+  host: string;
+  ossPath?: string;
+  policy?: string;
+  signature?: string;
+  accessKeyId?: string;
+  securityToken?: string;
+  cdnDomain?: string;
+  ossCallbackUrl?: string;
+  [key: string]: any;
 }
 
 export interface Network {
@@ -185,8 +226,13 @@ export declare class MPServerless {
   readonly network: Network;
   /** 3.x: `{authType: 'anonymous'}` → anonymous, else the platform's provider. */
   init(options?: { authType?: 'anonymous'; authorType?: 'anonymous' }): Promise<{ success: boolean }>;
-  /** Compatibility no-op. */
-  setDebugFlag(flag?: boolean): void;
+  /** Debug lines (each platform call, secrets redacted) go to the `logger` option while `flag` is truthy. */
+  setDebugFlag(flag: boolean): void;
+  readonly debug: boolean;
+  /** The `logger` option while debugging, else a logger that drops every line. */
+  readonly logger: Logger;
+  /** 3.x helper: `wrap(api)(args)` resolves with what `api` passes to `complete` (failures too), `headers` from `header`. */
+  wrap(fn: PlatformFunction): (args: Record<string, any>) => Promise<any>;
 }
 
 export default MPServerless;

@@ -698,7 +698,7 @@ fn fuzz_client_flows() {
                 let _ = match rng.below(4) {
                     0 => client.invoke("echo", Some(&text(input))).await.map(|_| ()),
                     1 => client.db(Some("books"), None, "find", &[Some("{}")], None).await.map(|_| ()),
-                    2 => client.start_transaction().await.map(|_| ()),
+                    2 => client.start_transaction(None).await.map(|_| ()),
                     _ => client.upload_file(r#"{"filePath":"wxfile://a.png","fileSize":3}"#).await.map(|_| ()),
                 };
             }

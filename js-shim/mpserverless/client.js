@@ -14,12 +14,13 @@ import { platformApiHost } from '../hosts/platform-api.js';
 import { serverlessPlatform } from '../platform.js';
 import { toJson, joinIds, str, decodeBody } from './codec.js';
 import { makeCollection, Transaction } from './db.js';
+import { debugHost, EMPTY_LOGGER } from './debug.js';
 import { version } from '../version.js';
 
 const PROVIDER_OF = { alipay: 'alipay_openapi', wechat: 'wechat_openapi', dingtalk: 'dingtalk_openapi' };
 
 /**
- * `new MPServerless(platformApi, {appId, spaceId, clientSecret, endpoint, timeout?})`.
+ * `new MPServerless(platformApi, {appId, spaceId, clientSecret, endpoint, timeout?, isvAppId?, logger?})`.
  * platformApi: `{request, uploadFile, getAuthCode | login, getFileInfo?, getImageInfo?}` of `my` / `wx`
  * (or the whole `my` / `wx` object). Throws at once, naming what is missing.
  */
@@ -54,6 +55,8 @@ export class MPServerless {
       timeout: config.timeout, isvAppId: config.isvAppId,
     });
     this._wasmPath = config.wasmPath;
+    this._debug = false;
+    this._logger = config.logger || EMPTY_LOGGER;
     this._core = null;
     this.version = version;
 
@@ -92,6 +95,21 @@ export class MPServerless {
       deleteFile(fileId) {
         return self._call(async (core) => decodeBody((await core.call('deleteFile', [joinIds('fileId', fileId)])).body));
       },
+      /** 3.x: the sign RPC of an upload alone; resolves the decoded body (`result` = the OSS form data). */
+      getOSSUploadOptionsFromPath(path, targetPath, size, cloudPath) {
+        return self._call(async (core) => {
+          if (typeof path !== 'string') throw mpInvalid('path', 'path should be a string');
+          const bytes = size === undefined || size === null ? undefined : str(size, 'size');
+          const reply = await core.call('ossSign', [path, targetPath ? str(targetPath, 'targetPath') : undefined, bytes, cloudPath ? str(cloudPath, 'cloudPath') : undefined]);
+          return decodeBody(reply.body);
+        });
+      },
+      /** 3.x: the report RPC of an upload alone; resolves undefined (the core refuses an id that is not a non-empty string). */
+      reportOSSUpload(id, contentType) {
+        return self._call(async (core) => {
+          await core.call('ossReport', [id, contentType ? str(contentType, 'contentType') : undefined]);
+        });
+      },
       info(fileIds, options) {
         return self._call(async (core) => {
           const body = decodeBody((await core.call('fileInfo', [joinIds('fileIds', fileIds), options ? toJson('options', options) : undefined])).body);
@@ -115,13 +133,46 @@ export class MPServerless {
     return this.user.authorize({ authProvider: provider });
   }
 
-  /** Kept for compatibility; the client does not log. */
-  setDebugFlag() {}
+  /**
+   * 3.x: debug lines (each platform call the client makes, secrets redacted) go to the `logger`
+   * option while the flag is truthy.
+   */
+  setDebugFlag(flag) {
+    this._debug = flag;
+  }
+
+  get debug() {
+    return this._debug;
+  }
+
+  /** The logger in effect: the `logger` option while debugging, else one that drops every line. */
+  get logger() {
+    return this._debug ? this._logger : EMPTY_LOGGER;
+  }
+
+  /**
+   * 3.x's public helper: `wrap(api)(args)` calls a callback-style platform API with `args` plus a
+   * `complete` callback and resolves with what `complete` receives (failures included, never
+   * rejecting), `headers` copied from `header`. The client itself settles calls differently
+   * (../hosts/callback.js, which rejects on failure).
+   */
+  wrap(fn) {
+    return (args) => new Promise((resolve) => {
+      fn(Object.assign(args, {
+        complete(res) {
+          const r = res === undefined ? {} : res;
+          r.headers = r.headers || r.header;
+          return resolve(r);
+        },
+      }));
+    });
+  }
 
   /** Loads the core once (a failed load is retried on the next call). */
   _client() {
     if (!this._core) {
-      this._core = runtime({ host: platformApiHost(this._api), requireEntropy: false, wasmPath: this._wasmPath })
+      const host = debugHost(platformApiHost(this._api), () => this.logger);
+      this._core = runtime({ host, requireEntropy: false, wasmPath: this._wasmPath })
         .then(({ glue, host }) => new glue.ServerlessClient(host, this._configJson))
         .catch((e) => {
           this._core = null;

@@ -15,18 +15,54 @@ function dbResult(reply) {
   return reviveDates(decodeBody(reply.body));
 }
 
-/** `db.collection(name)`: every command of the reference; inside a transaction when `tx` is given. */
+function txError(message) {
+  return mpError('TransactionError', 'validation', message, { sdkCode: 'INVALID_ARGUMENT' });
+}
+
+/**
+ * `db.collection(name)`: every command of the reference; inside a transaction when `tx` is given
+ * (`tx.collection(name)`). As in 3.1.5 a collection also carries its own transaction chain:
+ * `transaction()` starts one on it (resolving its id), its later commands carry that id, and
+ * `commit()` / `rollback()` end it; `collection(other)` switches the collection the chain (and the
+ * next commands) address and returns the same object. Unlike 3.1.5, a command, commit or rollback
+ * after the chain ended, or commit / rollback with no chain, is refused with a TransactionError
+ * instead of being sent with a stale (or no) transaction id.
+ */
 export function makeCollection(owner, name, tx) {
-  const coll = {};
+  let current = name;
+  let chain = tx;
+  const coll = {
+    collection(next) {
+      current = next;
+      if (chain) chain._collection = next;
+      return coll;
+    },
+    transaction() {
+      return owner._call(async (core) => {
+        if (chain && chain.status === 'init') throw txError('transaction already started');
+        const id = (await core.call('startTransaction', [current])).transactionId;
+        chain = new Transaction(owner, id);
+        chain._collection = current;
+        return id;
+      });
+    },
+    commit() {
+      return chain ? chain.commit() : Promise.reject(txError('no transaction: call transaction() first'));
+    },
+    rollback() {
+      return chain ? chain.rollback() : Promise.reject(txError('no transaction: call transaction() first'));
+    },
+  };
   for (const command of Object.keys(DB_ARGS)) {
     const names = DB_ARGS[command].split(' ');
     coll[command] = function () {
       const a = arguments;
       return owner._call(async (core) => {
-        if (tx) tx._checkOpen();
+        const t = chain;
+        if (t) t._checkOpen();
         const args = names.map((field, i) => toJson(field, a[i]));
         const options = toJson('options', a[names.length]);
-        return dbResult(await core.call('db', [name, tx ? tx.id : undefined, command, options].concat(args)));
+        return dbResult(await core.call('db', [current, t ? t.id : undefined, command, options].concat(args)));
       });
     };
   }
@@ -48,9 +84,7 @@ export class Transaction {
   }
 
   _checkOpen() {
-    if (this.status === 'commit' || this.status === 'rollback') {
-      throw mpError('TransactionError', 'validation', 'transaction already ' + this.status, { sdkCode: 'INVALID_ARGUMENT' });
-    }
+    if (this.status === 'commit' || this.status === 'rollback') throw txError('transaction already ' + this.status);
   }
 
   _finish(status, command) {

@@ -6,6 +6,7 @@ mod key_cache;
 pub mod rng;
 pub mod rsa;
 pub mod sm2;
+mod sm2_field;
 mod sm2_table;
 
 pub use rng::{fresh_rng, Drbg, OpRng};

@@ -195,10 +195,11 @@ impl<H: Host> Client<H> {
         self.call(db::METHOD, Some(&params)).await
     }
 
-    /// `db.startTransaction()`: the reply and the transaction id (an error if the gateway gave none,
-    /// where 3.1.5 silently continues without a transaction).
-    pub async fn start_transaction(&self) -> Result<(Reply, String), Error> {
-        let reply = self.db(None, None, "startTransaction", &[], None).await?;
+    /// `db.startTransaction()` (no collection) or `db.collection(name).transaction()`: the reply and
+    /// the transaction id (an error if the gateway gave none, where 3.1.5 silently continues
+    /// without a transaction).
+    pub async fn start_transaction(&self, collection: Option<&str>) -> Result<(Reply, String), Error> {
+        let reply = self.db(collection, None, "startTransaction", &[], None).await?;
         let id = db::transaction_id(&reply)?;
         Ok((reply, id))
     }
@@ -224,6 +225,31 @@ impl<H: Host> Client<H> {
             self.call(file::METHOD_REPORT, Some(&params)).await?;
         }
         Ok(file::upload_result(&sign))
+    }
+
+    /// `file.getOSSUploadOptionsFromPath(path, targetPath, size, cloudPath)`: the sign RPC alone
+    /// (`size` is the decimal text of a whole number of bytes, or `None`).
+    pub async fn oss_sign(
+        &self,
+        path: &str,
+        target_path: Option<&str>,
+        size: Option<&str>,
+        cloud_path: Option<&str>,
+    ) -> Result<Reply, Error> {
+        if size.is_some_and(|s| s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(Error::invalid("size", "size should be a whole number of bytes"));
+        }
+        let params = file::sign_params(path, size, target_path, cloud_path);
+        self.call(file::METHOD_SIGN, Some(&params)).await
+    }
+
+    /// `file.reportOSSUpload(id, contentType)`: the report RPC alone.
+    pub async fn oss_report(&self, id: &str, content_type: Option<&str>) -> Result<Reply, Error> {
+        if id.is_empty() {
+            return Err(Error::invalid("id", "id should be a non-empty string"));
+        }
+        let params = file::report_params(id, content_type.filter(|t| !t.is_empty()));
+        self.call(file::METHOD_REPORT, Some(&params)).await
     }
 
     /// `file.deleteFile(ids)`.

@@ -480,7 +480,7 @@ fn get_info_params_follow_3x() {
 fn transactions_carry_the_id_and_fail_loudly_without_one() {
     let (gw, c) = setup();
     run(c.authorize(Some(r#"{"authType":"anonymous"}"#))).unwrap();
-    let (_, id) = run(c.start_transaction()).unwrap();
+    let (_, id) = run(c.start_transaction(None)).unwrap();
     assert_eq!(id, "tx-1");
     run(c.db(Some("books"), Some(&id), "insertOne", &[Some(r#"{"a":1}"#)], None)).unwrap();
     run(c.db(Some("books"), Some(&id), "commitTransaction", &[], None)).unwrap();
@@ -493,8 +493,15 @@ fn transactions_carry_the_id_and_fail_loudly_without_one() {
             r#"{"collection":"books","transactionId":"tx-1","options":{},"command":"commitTransaction"}"#,
         ]
     );
+    // The collection-level chain (`db.collection(n).transaction()`) names its collection.
+    let (_, id) = run(c.start_transaction(Some("todos"))).unwrap();
+    assert_eq!(id, "tx-1");
+    assert_eq!(
+        sent(&c).last().and_then(|x| x.1.clone()).as_deref(),
+        Some(r#"{"collection":"todos","options":{},"command":"startTransaction"}"#)
+    );
     *gw.reply.borrow_mut() = Some((200, r#"{"success":true,"data":{"result":{}}}"#.into()));
-    let err = run(c.start_transaction()).unwrap_err();
+    let err = run(c.start_transaction(None)).unwrap_err();
     assert_eq!(err, Error::BadResponse("startTransaction reply has no transactionId".into()));
 }
 
@@ -531,6 +538,39 @@ fn upload_signs_uploads_and_reports() {
     assert_eq!(classify(&err), ("UPLOAD_FAILED".to_string(), "gateway"));
     let err = run(c.upload_file(r#"{"filePath":7}"#)).unwrap_err();
     assert_eq!(classify(&err).0, "ValidationFailed");
+}
+
+// `file.getOSSUploadOptionsFromPath` and `file.reportOSSUpload` on their own, as 3.1.5 sends them.
+#[test]
+fn oss_sign_and_report_alone() {
+    let (_, c) = setup();
+    run(c.authorize(Some(r#"{"authType":"anonymous"}"#))).unwrap();
+    run(c.oss_sign("dir/a b.png", Some("avatars"), Some("42"), Some("/x/y.png"))).unwrap();
+    run(c.oss_sign("plain.jpg", Some(""), None, None)).unwrap();
+    run(c.oss_report("fid", Some("image/png"))).unwrap();
+    run(c.oss_report("fid", None)).unwrap();
+    let p: Vec<_> = sent(&c).into_iter().skip(1).map(|x| (x.0, x.1.unwrap_or_default())).collect();
+    let sign = "serverless.file.resource.generateProximalSign".to_string();
+    let report = "serverless.file.resource.report".to_string();
+    assert_eq!(
+        p,
+        [
+            (
+                sign.clone(),
+                r#"{"env":"public","filename":"a b.png","size":42,"targetPath":"avatars","fileId":"/x/y.png"}"#
+                    .to_string()
+            ),
+            (sign, r#"{"env":"public","filename":"plain.jpg"}"#.to_string()),
+            (report.clone(), r#"{"id":"fid","contentType":"image/png"}"#.to_string()),
+            (report, r#"{"id":"fid"}"#.to_string()),
+        ]
+    );
+    for err in
+        [run(c.oss_sign("a.png", None, Some("1.5"), None)).unwrap_err(), run(c.oss_report("", None)).unwrap_err()]
+    {
+        assert_eq!(classify(&err).0, "ValidationFailed");
+    }
+    assert_eq!(sent(&c).len(), 5, "refused arguments send nothing");
 }
 
 #[test]

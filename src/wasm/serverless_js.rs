@@ -58,7 +58,7 @@ impl ServerlessClient {
             "authorize" => return Ok(JsValue::from_bool(c.authorize(arg(&a, 0)).await?)),
             "uploadFile" => return Ok(JsValue::from_str(&c.upload_file(arg(&a, 0).unwrap_or_default()).await?)),
             "startTransaction" => {
-                let (reply, id) = c.start_transaction().await?;
+                let (reply, id) = c.start_transaction(arg(&a, 0)).await?;
                 let out = reply_to_js(&reply);
                 let _ = Reflect::set(&out, &"transactionId".into(), &JsValue::from_str(&id));
                 return Ok(out.into());
@@ -71,6 +71,8 @@ impl ServerlessClient {
             "invoke" => c.invoke(arg(&a, 0).unwrap_or_default(), arg(&a, 1)).await?,
             "deleteFile" => c.delete_file(arg(&a, 0).unwrap_or_default()).await?,
             "fileInfo" => c.file_info(arg(&a, 0).unwrap_or_default(), arg(&a, 1)).await?,
+            "ossSign" => c.oss_sign(arg(&a, 0).unwrap_or_default(), arg(&a, 1), arg(&a, 2), arg(&a, 3)).await?,
+            "ossReport" => c.oss_report(arg(&a, 0).unwrap_or_default(), arg(&a, 1)).await?,
             "forward" => c.forward(arg(&a, 0).unwrap_or_default(), arg(&a, 1)).await?,
             _ => return Err(Error::invalid("method", "unknown method")),
         };
@@ -97,7 +99,9 @@ impl ServerlessClient {
     ///   `fileInfo [ids, options]`, `forward [method, params]` resolve a `ServerlessReply`;
     /// - `db [collection, transactionId, command, options, ...args]` (args in the command's
     ///   argument order) resolves a `ServerlessReply`;
-    /// - `startTransaction []` resolves a `ServerlessReply` plus `transactionId`;
+    /// - `startTransaction [collection?]` resolves a `ServerlessReply` plus `transactionId`;
+    /// - `ossSign [path, targetPath, size, cloudPath]` (size as decimal text) and
+    ///   `ossReport [id, contentType]` resolve a `ServerlessReply`;
     /// - `uploadFile [options]` resolves the JSON text of `{fileUrl, filePath, fileId}`.
     ///
     /// Rejects with an `MPServerlessError`.

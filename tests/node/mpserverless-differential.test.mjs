@@ -110,3 +110,112 @@ for (const profile of ['wechat-ios', 'alipay-logic']) {
     assert.deepEqual(methods.slice(retry - 2, retry + 1), ['serverless.function.runtime.invoke', 'serverless.auth.user.anonymousAuthorize', 'serverless.function.runtime.invoke']);
   });
 }
+
+// The rest of 3.1.5's surface: the collection-level transaction chain, the two upload RPCs on
+// their own, `wrap`, and `setDebugFlag` with the `logger` option (which must not change a byte).
+async function remainder(t, profile, which) {
+  const gw = scriptedGateway();
+  const sim = realm(t, profile, { responder: gw.responder });
+  const clock = pinClock(sim);
+  const MPServerless = load(sim, which);
+  const lines = [];
+  const logger = {};
+  for (const level of ['log', 'info', 'warn', 'error', 'debug']) logger[level] = (...args) => lines.push([level, args]);
+  const mps = new MPServerless(platformApi(sim), { appId: 'APPID', spaceId: SPACE, clientSecret: SECRET, endpoint: ENDPOINT, logger });
+  const results = [];
+  const step = async (name, fn) => {
+    clock.tick(1);
+    results.push([name, plain(await fn())]);
+  };
+  results.push(['debug before', mps.debug]);
+  await step('authorize anonymous', () => mps.user.authorize({ authType: 'anonymous' }));
+  const quiet = lines.length;
+  mps.setDebugFlag(true);
+  results.push(['debug on', mps.debug, mps.logger === logger]);
+  const todos = mps.db.collection('todos');
+  await step('chain transaction', () => todos.transaction());
+  await step('chain insertOne', () => todos.insertOne({ t: 1 }));
+  await step('chain findOne', () => todos.findOne({ t: 1 }));
+  results.push(['chain collection() returns the same object', todos.collection('books') === todos]);
+  await step('chain updateOne other collection', () => todos.updateOne({ t: 1 }, { $set: { t: 2 } }, { upsert: true }));
+  await step('chain commit', () => todos.commit());
+  const notes = mps.db.collection('notes');
+  await step('chain 2 transaction', () => notes.transaction());
+  await step('chain 2 deleteOne', () => notes.deleteOne({ t: 2 }));
+  await step('chain 2 rollback', () => notes.rollback());
+  await step('plain collection after', () => mps.db.collection('todos').count({}));
+  await step('oss sign', () => mps.file.getOSSUploadOptionsFromPath('dir/sub/photo.png', 'avatars', 7, '/a/b.png'));
+  await step('oss sign bare', () => mps.file.getOSSUploadOptionsFromPath('photo.jpg'));
+  await step('oss report', () => mps.file.reportOSSUpload('fid', 'image/png'));
+  await step('oss report bare', () => mps.file.reportOSSUpload('fid'));
+  const provider = profile === 'alipay-logic' ? 'alipay_openapi' : 'wechat_openapi';
+  await step('authorize provider (debug on)', () => mps.user.authorize({ authProvider: provider }));
+  await step('invoke (debug on)', () => mps.function.invoke('hello', { a: 1 }));
+  mps.setDebugFlag(false);
+  const loud = lines.length;
+  await step('invoke (debug off)', () => mps.function.invoke('hello', { a: 2 }));
+  results.push(['debug off', mps.debug, lines.length === loud]);
+  // wrap: the official helper over a callback API, failures resolved too, `headers` from `header`.
+  const calls = [];
+  const api = (o) => { calls.push(Object.keys(o)); setTimeout(() => o.complete(o.fail ? { errMsg: 'x:fail', header: { h: 1 } } : { ok: o.n }), 1); };
+  const wrapped = mps.wrap(api);
+  results.push(['wrap ok', plain(await wrapped({ n: 1 }))]);
+  results.push(['wrap fail resolves', plain(await wrapped({ fail: true }))]);
+  results.push(['wrap args', plain(calls)]);
+  assert.deepEqual(gw.state.problems, [], `${which}: every signature and token header verified`);
+  return { log: gw.state.log, results, lines, quiet, loud };
+}
+
+/** Every secret value the gateway saw or minted: tokens, signatures, the login code, the client secret, OSS credentials. */
+function secretsOf(log) {
+  const out = new Set([SECRET, 'SIG', 'STS']);
+  for (const e of log) {
+    if (e.sign) out.add(e.sign);
+    if (e.body.token) out.add(e.body.token);
+    const p = e.body.params ? JSON.parse(e.body.params) : {};
+    if (p.authCode) out.add(p.authCode);
+  }
+  for (let n = 1; n <= 4; n++) out.add(`tok-${n}`);
+  return [...out];
+}
+
+for (const profile of ['wechat-ios', 'alipay-logic']) {
+  test(`${profile}: the collection transaction chain, the OSS RPCs, wrap and debug lines match 3.1.5 on the wire`, async (t) => {
+    const official = await remainder(t, profile, 'official');
+    const ours = await remainder(t, profile, 'ours');
+    assert.equal(ours.log.length, official.log.length, 'same number of requests');
+    for (let i = 0; i < official.log.length; i++) {
+      const o = official.log[i];
+      const u = ours.log[i];
+      const what = `request ${i} (${o.body.method} ${o.body.params || ''})`;
+      assert.equal(u.url, o.url, what);
+      assert.equal(u.raw, o.raw, `${what}: body byte-identical`);
+      assert.equal(u.sign, o.sign, `${what}: signature`);
+      assert.equal(u.tokenHeader, o.tokenHeader, `${what}: x-basement-token`);
+    }
+    assert.deepEqual(ours.results, official.results);
+    const params = official.log.map((e) => e.body.params && JSON.parse(e.body.params));
+    assert.deepEqual(params.filter((p) => p && p.command && /Transaction$/.test(p.command)), [
+      { collection: 'todos', options: {}, command: 'startTransaction' },
+      { collection: 'books', transactionId: 'tx-1', options: {}, command: 'commitTransaction' },
+      { collection: 'notes', options: {}, command: 'startTransaction' },
+      { collection: 'notes', transactionId: 'tx-1', options: {}, command: 'abortTransaction' },
+    ]);
+    assert.deepEqual(params.filter((p) => p && p.env), [
+      { env: 'public', filename: 'photo.png', size: 7, targetPath: 'avatars', fileId: '/a/b.png' },
+      { env: 'public', filename: 'photo.jpg' },
+    ]);
+    // Debug lines: none before the flag or after it is cleared; while it is on, ours never carry a
+    // secret (3.1.5 logs the token, the signature, the login code and the access token as they are).
+    for (const run of [official, ours]) {
+      assert.equal(run.quiet, 0, 'no line before setDebugFlag(true)');
+      assert.ok(run.loud > 10, `lines while the flag is on (${run.loud})`);
+    }
+    const text = (run) => JSON.stringify(run.lines);
+    const secrets = secretsOf(ours.log);
+    assert.deepEqual(secrets.filter((s) => text(ours).includes(s)), [], 'no secret in our debug lines');
+    assert.ok(secrets.some((s) => text(official).includes(s)), '3.1.5 logs secrets (what the redaction is for)');
+    assert.match(text(ours), /serverless\.db\.default\.execute/, 'our lines name the requests');
+    assert.match(text(ours), /\[redacted\]/);
+  });
+}

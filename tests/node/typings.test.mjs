@@ -119,8 +119,28 @@ import Serverless from 'miniapp-sdk/serverless';
 import AlipayServerless from 'miniapp-sdk/alipay-serverless';
 const config = { appId: 'a', spaceId: 's', clientSecret: 'c', endpoint: 'https://e' };
 for (const C of [MPServerless, Serverless, AlipayServerless]) {
-  const c = new C({ request() {}, uploadFile() {}, login() {} }, config);
+  const lines: unknown[][] = [];
+  const log = (...a: unknown[]) => { lines.push(a); };
+  const c = new C({ request() {}, uploadFile() {}, login() {} }, { ...config, logger: { log, info: log, warn: log, error: log, debug: log } });
   void c.db.collection('x').find({ a: /x/i });
+  // The rest of 3.1.5's surface: the collection chain, the OSS RPCs, wrap, debug flag and logger.
+  const todos = c.db.collection('todos');
+  const chain = async (): Promise<number> => {
+    const id: string = await todos.transaction();
+    await todos.collection('books').insertOne({ id });
+    const done = await todos.commit();
+    await c.db.collection('n').rollback().catch(() => undefined);
+    const sign = await c.file.getOSSUploadOptionsFromPath('a/b.png', 'dir', 3, '/x.png');
+    const host: string | undefined = sign.result && sign.result.host;
+    const none: void = await c.file.reportOSSUpload(sign.result ? sign.result.id : '', 'image/png');
+    void none;
+    const res = await c.wrap(() => undefined)({ url: 'u' });
+    c.setDebugFlag(true);
+    const on: boolean = c.debug;
+    c.logger.info('x', on, host, res);
+    return done.affectedDocs || 0;
+  };
+  void chain;
 }
 `);
   const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');

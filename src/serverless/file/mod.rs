@@ -19,7 +19,7 @@ pub mod params;
 pub use mime::{mime, EXTENSIONS};
 pub use options::{UploadHeaders, UploadOptions};
 pub use oss::{check_upload_status, parse_sign, upload_request, upload_result, SignData, DEFAULT_UPLOAD_TIMEOUT_MS};
-pub use params::{delete_params, info_params, plan_upload, report_params, UploadPlan};
+pub use params::{delete_params, info_params, plan_upload, report_params, sign_params, UploadPlan};
 
 /// RPC: signed OSS upload policy.
 pub const METHOD_SIGN: &str = "serverless.file.resource.generateProximalSign";

@@ -67,20 +67,34 @@ pub fn plan_upload(o: &UploadOptions) -> Result<UploadPlan, Error> {
             return Err(Error::invalid("cloudPath", "cloudPath should start with \"/\""));
         }
     }
-    let filename = bare.rsplit('/').next().unwrap_or(bare);
-    let mut p = format!("{{\"env\":\"public\",\"filename\":{}", json_str(filename));
-    if let Some(size) = o.file_size {
-        p.push_str(&format!(",\"size\":{size}"));
-    }
-    if let Some(t) = o.path.as_deref().filter(|t| !t.is_empty()) {
-        p.push_str(&format!(",\"targetPath\":{}", json_str(t)));
-    }
-    if let Some(id) = o.cloud_path.as_deref().filter(|c| !c.is_empty()) {
-        p.push_str(&format!(",\"fileId\":{}", json_str(id)));
-    }
-    p.push('}');
+    let size = o.file_size.map(|n| n.to_string());
+    let p = sign_params(bare, size.as_deref(), o.path.as_deref(), o.cloud_path.as_deref());
     let content_type = mime(&extension);
     Ok(UploadPlan { file_path, extension: Some(extension), content_type, sign_params: p })
+}
+
+/// Params of `generateProximalSign` as 3.x `getOSSUploadOptionsFromPath(path, targetPath, size,
+/// cloudPath)` builds them: `{"env":"public","filename":<last segment of path>[,"size"][,"targetPath"][,"fileId"]}`
+/// (empty `targetPath` / `cloudPath` are left out, as 3.x tests them for truthiness).
+/// `size` is the decimal text of the byte count (checked by the caller).
+pub fn sign_params(path: &str, size: Option<&str>, target_path: Option<&str>, cloud_path: Option<&str>) -> String {
+    let filename = path.rsplit('/').next().unwrap_or(path);
+    let mut p = String::from("{\"env\":\"public\",\"filename\":");
+    p.push_str(&json_str(filename));
+    if let Some(size) = size {
+        p.push_str(",\"size\":");
+        p.push_str(size);
+    }
+    if let Some(t) = target_path.filter(|t| !t.is_empty()) {
+        p.push_str(",\"targetPath\":");
+        p.push_str(&json_str(t));
+    }
+    if let Some(id) = cloud_path.filter(|c| !c.is_empty()) {
+        p.push_str(",\"fileId\":");
+        p.push_str(&json_str(id));
+    }
+    p.push('}');
+    p
 }
 
 /// Params of `report`: `{"id"[,"contentType"]}`.

@@ -1,0 +1,68 @@
+//! Conversions between the `sm2` crate's field elements and the Montgomery words of
+//! `miniapp-sm2-field` (the arithmetic of [`super::sm2_table`]'s hot loop): both hold `x·2^256 mod p`,
+//! so a value moves between them as words, without a multiplication.
+
+use sm2::elliptic_curve::bigint::Word;
+use sm2::elliptic_curve::hazmat::FieldArithmetic;
+use sm2::Sm2;
+
+pub use miniapp_sm2_field::{add, mul, neg, sub, M};
+
+/// An element of the SM2 base field, in the `sm2` crate's type.
+pub type Fe = <Sm2 as FieldArithmetic>::FieldElement;
+
+/// Bytes per word of the `sm2` crate's integers.
+const WORD_BYTES: usize = core::mem::size_of::<Word>();
+
+/// The Montgomery words of `fe`.
+pub fn from_fe(fe: Fe) -> M {
+    let mut bytes = [0u8; 32];
+    let words = primefield::MontyFieldElement::from(fe).to_montgomery_words();
+    for (chunk, w) in bytes.chunks_exact_mut(WORD_BYTES).zip(words) {
+        chunk.copy_from_slice(&w.to_le_bytes());
+    }
+    let mut out = [0u32; 8];
+    for (o, chunk) in out.iter_mut().zip(bytes.chunks_exact(4)) {
+        *o = chunk.iter().rev().fold(0, |acc, b| (acc << 8) | u32::from(*b));
+    }
+    out
+}
+
+/// The field element whose Montgomery words are `m` (which must be below `p`).
+pub fn to_fe(m: &M) -> Fe {
+    let mut bytes = [0u8; 32];
+    for (chunk, w) in bytes.chunks_exact_mut(4).zip(m) {
+        chunk.copy_from_slice(&w.to_le_bytes());
+    }
+    let mut words = [0 as Word; sm2::U256::LIMBS];
+    for (w, chunk) in words.iter_mut().zip(bytes.chunks_exact(WORD_BYTES)) {
+        *w = chunk.iter().rev().fold(0, |acc, b| (acc << 8) | Word::from(*b));
+    }
+    Fe::from(primefield::MontyFieldElement::from_montgomery_words(words))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agrees_with_the_sm2_crates_field() {
+        let mut values = vec![Fe::ZERO, Fe::ONE, -Fe::ONE, -Fe::ONE.double(), Fe::from(0xffff_ffffu64)];
+        let mut x = Fe::from(0x9e37_79b9_7f4a_7c15u64);
+        for _ in 0..40 {
+            x = x.square() + Fe::from(3u64);
+            values.push(x);
+            values.push(-x);
+        }
+        for a in &values {
+            assert_eq!(to_fe(&from_fe(*a)), *a);
+            assert_eq!(to_fe(&neg(&from_fe(*a))), -*a);
+            for b in values.iter().step_by(7) {
+                let (ma, mb) = (from_fe(*a), from_fe(*b));
+                assert_eq!(to_fe(&mul(&ma, &mb)), *a * b);
+                assert_eq!(to_fe(&add(&ma, &mb)), *a + b);
+                assert_eq!(to_fe(&sub(&ma, &mb)), *a - b);
+            }
+        }
+    }
+}
