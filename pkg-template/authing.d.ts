@@ -410,3 +410,18 @@ export interface ChangeQrcodeStatusOptions { qrcodeId: string; action: 'SCAN' | 
 export interface GetAccessTokenOptions { appId: string; appSecret: string }
 export interface NormalResponseData extends SimpleResponseData { data?: { data: any } }
 export interface ChangeQrcodeStatusResponseData extends SimpleResponseData { apiCode: number }
+/** What `IStorageProvider.get` resolves (the platform's getStorage answer). */
+export interface GetStorageCallbackData { data: any; errMsg?: string }
+/** What `IStorageProvider.set` / `remove` resolve (the platform's setStorage / removeStorage answer). */
+export interface StorageCallbackData { errMsg?: string }
+/**
+ * The storage contract of the official typings (an abstract class there, exported by no bundle at
+ * run time, so declared here as an interface: `implements IStorageProvider` compiles as with the
+ * official typings; `extends`, which fails at run time with the official package too, does not).
+ * This SDK keeps its state through the platform's storage (or `adapter`) and takes no provider.
+ */
+export interface IStorageProvider {
+  get(key: string): Promise<GetStorageCallbackData>;
+  set(key: string, data: unknown): Promise<StorageCallbackData>;
+  remove(key: string): Promise<StorageCallbackData>;
+}

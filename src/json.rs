@@ -3,15 +3,54 @@
 //! The official Authing SDK builds its bodies with object spreads (`{...data, connection: 'PASSWORD'}`)
 //! and the platform serialises them with `JSON.stringify`, so key order is part of the wire format.
 //! Objects here are vectors of pairs, [`Obj::set`] has the semantics of a JS property assignment
-//! (replace in place, or append), and serialisation is `JSON.stringify`'s compact form. serde_json
-//! does the parsing and printing; its own `Value` is not used (see the README's dependency table
-//! for the measured comparison with `serde_json` + `preserve_order`).
+//! (replace in place, or append), and serialisation is `JSON.stringify`'s compact form. The text
+//! reader and writer are the crate's own ([`text`]; serde_json was measured against them, see the
+//! README's size section); serde's traits are implemented for callers that convert with serde.
 //!
 //! `Debug` never prints values: these objects carry passwords and tokens.
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
-use serde_json::Number;
+
+pub mod text;
+pub use text::ParseError;
+
+/// A JSON number, kept as its JSON text: read and written again byte for byte; made from an
+/// `f64` it is the text JS prints ([`Json::from_f64`]).
+#[derive(Clone, PartialEq)]
+pub struct Number(Box<str>);
+
+impl Number {
+    /// The value (`JSON.parse`'s, within a few ulps for long decimals: see [`text::number_value`]).
+    pub fn as_f64(&self) -> Option<f64> {
+        Some(text::number_value(&self.0))
+    }
+
+    /// The value when the text is a non-negative integer (no fraction, no exponent) that fits.
+    pub fn as_u64(&self) -> Option<u64> {
+        if self.0.is_empty() || self.0.len() > 20 || !self.0.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        self.0.bytes().try_fold(0u64, |a, b| a.checked_mul(10)?.checked_add(u64::from(b - b'0')))
+    }
+
+    /// The JSON text.
+    pub fn as_text(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<u64> for Number {
+    fn from(n: u64) -> Number {
+        Number(text::uint_text(n).into())
+    }
+}
+
+impl core::fmt::Display for Number {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 /// A JSON value whose objects keep their key order.
 #[derive(Clone, PartialEq)]
@@ -57,26 +96,22 @@ impl Json {
     /// Parses JSON text.
     ///
     /// # Errors
-    /// When the text is not JSON (or nests deeper than serde_json's limit of 128).
-    pub fn parse(text: &str) -> Result<Json, serde_json::Error> {
-        serde_json::from_str(text)
+    /// When the text is not JSON (or nests deeper than [`text::MAX_DEPTH`]).
+    pub fn parse(text: &str) -> Result<Json, ParseError> {
+        text::parse(text)
     }
 
     /// Compact JSON text, as `JSON.stringify(value)` writes it.
     pub fn to_text(&self) -> String {
-        // Serialising this type into a String cannot fail (all keys are strings).
-        serde_json::to_string(self).unwrap_or_default()
+        let mut out = String::new();
+        text::write(self, &mut out);
+        out
     }
 
-    /// A number from an `f64`: integral values within 2^53 are written without a fraction, as JS
-    /// does; NaN and infinities become `null`, as `JSON.stringify` writes them.
+    /// A number from an `f64`, written as JS writes it (`1.5`, `1e+21`, `1796557101522`); NaN and
+    /// infinities become `null`, as `JSON.stringify` writes them.
     pub fn from_f64(n: f64) -> Json {
-        const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
-        if n.is_finite() && n.fract() == 0.0 && n.abs() <= MAX_SAFE {
-            Json::Number(Number::from(n as i64))
-        } else {
-            Number::from_f64(n).map_or(Json::Null, Json::Number)
-        }
+        text::js_number_text(n).map_or(Json::Null, |t| Json::Number(Number(t.into())))
     }
 
     /// A string value.
@@ -217,7 +252,9 @@ impl Obj {
 
     /// Compact JSON text of the object.
     pub fn to_text(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        let mut out = String::new();
+        text::write_obj(self, &mut out);
+        out
     }
 }
 
@@ -232,7 +269,11 @@ impl Serialize for Json {
         match self {
             Json::Null => s.serialize_unit(),
             Json::Bool(b) => s.serialize_bool(*b),
-            Json::Number(n) => n.serialize(s),
+            Json::Number(n) => match (n.as_u64(), n.as_f64()) {
+                (Some(u), _) => s.serialize_u64(u),
+                (None, Some(f)) => s.serialize_f64(f),
+                (None, None) => s.serialize_unit(),
+            },
             Json::String(v) => s.serialize_str(v),
             Json::Array(items) => {
                 let mut seq = s.serialize_seq(Some(items.len()))?;
@@ -274,13 +315,14 @@ impl<'de> Visitor<'de> for JsonVisitor {
         Ok(Json::Bool(v))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Json, E> {
-        Ok(Json::Number(Number::from(v)))
+        let n = Number::from(v.unsigned_abs());
+        Ok(Json::Number(if v < 0 { Number(["-", &n.0].concat().into()) } else { n }))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Json, E> {
         Ok(Json::Number(Number::from(v)))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Json, E> {
-        Ok(Number::from_f64(v).map_or(Json::Null, Json::Number))
+        Ok(Json::from_f64(v))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Json, E> {
         Ok(Json::String(v.to_string()))
@@ -365,19 +407,6 @@ mod tests {
         let v = Json::parse(r#"{"password":"hunter2","access_token":"eyJ"}"#).unwrap();
         let dbg = format!("{v:?}");
         assert!(!dbg.contains("hunter2") && !dbg.contains("eyJ"), "{dbg}");
-    }
-
-    // The package ships serde_json without `preserve_order`; the emulator turns it on, and
-    // `cargo test --workspace` would unify it into this crate's test build. .ci/test.sh tests the
-    // crates one by one (`cargo test -p miniapp-sdk`); this fails if the feature leaks in anyway.
-    #[test]
-    fn the_test_build_has_the_serde_json_features_the_package_ships() {
-        let m: serde_json::Map<String, serde_json::Value> = serde_json::from_str(r#"{"b":1,"a":2}"#).unwrap();
-        assert_eq!(
-            m.keys().next().map(String::as_str),
-            Some("a"),
-            "serde_json's `preserve_order` is on in this test build (run `cargo test -p miniapp-sdk`, not --workspace)"
-        );
     }
 
     #[test]

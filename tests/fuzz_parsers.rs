@@ -496,6 +496,58 @@ fn fuzz_serverless_response_parsers() {
     });
 }
 
+/// The crate's JSON reader against serde_json's: the same texts accepted (except numbers out of
+/// f64's range, which `JSON.parse` reads as infinity or 0 and serde_json refuses), the same values
+/// (numbers within 1e-15: neither reader is correctly rounded for long decimals), a written text
+/// that reads back to itself, and strings escaped as serde_json (and `JSON.stringify`) escape them.
+#[test]
+fn fuzz_json_reader_against_serde_json() {
+    fn same(ours: &Json, theirs: &serde_json::Value) -> bool {
+        use serde_json::Value;
+        match (ours, theirs) {
+            (Json::Null, Value::Null) => true,
+            (Json::Bool(a), Value::Bool(b)) => a == b,
+            (Json::Number(a), Value::Number(b)) => {
+                let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+                a == b || ((a - b) / b).abs() < 1e-15
+            }
+            (Json::String(a), Value::String(b)) => a == b,
+            (Json::Array(a), Value::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y)),
+            (Json::Object(a), Value::Object(b)) => {
+                a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| same(v, w)))
+            }
+            _ => false,
+        }
+    }
+    let mut seeds = response_seeds();
+    for extra in [
+        r#"["\u0041\ud83d\ude00\n\"\\\/\b\f\r\t", -0, 1e+21, 1.5e-7, 0.1, 12345678901234567890]"#,
+        r#"{"a":1,"a":{"b":[true,false,null]},"c":"\u00e9\u4e2d"}"#,
+        "  [ {} , [] , \"\" ]  ",
+    ] {
+        seeds.push(extra.as_bytes().to_vec());
+    }
+    run("json-reader", 30_000, seeds, |_, input| {
+        let body = text(input);
+        let ours = Json::parse(&body);
+        match (serde_json::from_str::<serde_json::Value>(&body), &ours) {
+            (Ok(theirs), Ok(v)) => assert!(same(v, &theirs), "values differ for {body:?}"),
+            (Ok(_), Err(e)) => panic!("serde_json reads {body:?}, ours does not: {e}"),
+            (Err(e), Ok(_)) => assert!(e.to_string().contains("out of range"), "ours reads {body:?}, serde_json: {e}"),
+            (Err(_), Err(_)) => {}
+        }
+        if let Ok(v) = ours {
+            let written = v.to_text();
+            assert_eq!(Json::parse(&written).map(|w| w.to_text()).ok().as_deref(), Some(written.as_str()), "{body:?}");
+            if let Json::String(s) = &v {
+                let mut out = String::new();
+                miniapp_sdk::json::text::write_str(s, &mut out);
+                assert_eq!(out, serde_json::to_string(s).unwrap());
+            }
+        }
+    });
+}
+
 #[test]
 fn fuzz_key_parsers_and_encryption() {
     let seeds = key_seeds();

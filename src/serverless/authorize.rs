@@ -42,7 +42,7 @@ pub struct AuthOptions {
 /// Parses and validates `authorize` options (JSON text; `None` = called without options).
 pub fn parse_options(json: Option<&str>) -> Result<AuthOptions, Error> {
     let text = json.unwrap_or(DEFAULT_OPTIONS);
-    let v: Json = serde_json::from_str(text).map_err(|_| Error::invalid("options", "options must be an object"))?;
+    let v = Json::parse(text).map_err(|_| Error::invalid("options", "options must be an object"))?;
     let Json::Object(obj) = v else {
         return Err(Error::invalid("options", "options must be an object"));
     };

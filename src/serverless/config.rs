@@ -63,7 +63,7 @@ fn parse_int(s: &str) -> Option<u64> {
 impl Config {
     /// Parses and validates the JSON text of the config object; the error names the missing field.
     pub fn from_json(text: &str) -> Result<Config, Error> {
-        let v: Json = serde_json::from_str(text).map_err(|_| Error::invalid("config", "must be an object"))?;
+        let v = Json::parse(text).map_err(|_| Error::invalid("config", "must be an object"))?;
         let Json::Object(obj) = v else {
             return Err(Error::invalid("config", "must be an object"));
         };

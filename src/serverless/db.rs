@@ -154,7 +154,7 @@ impl Command {
 }
 
 fn parse(field: &'static str, text: &str) -> Result<Json, Error> {
-    serde_json::from_str(text).map_err(|_| Error::invalid(field, format!("{field} is not serialisable to JSON")))
+    Json::parse(text).map_err(|_| Error::invalid(field, format!("{field} is not serialisable to JSON")))
 }
 
 fn has_illegal_key(v: &Json) -> bool {

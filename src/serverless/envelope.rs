@@ -15,7 +15,9 @@ pub const INVALID_TOKEN_CODES: [&str; 2] = ["GATEWAY_INVALID_TOKEN", "InvalidPar
 
 /// JSON text of a string (JS `JSON.stringify(s)` for any Rust string).
 pub fn json_str(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| String::from("\"\""))
+    let mut out = String::new();
+    crate::json::text::write_str(s, &mut out);
+    out
 }
 
 /// `Date.now()` as the integer the body and signature carry.
@@ -96,7 +98,7 @@ impl Reply {
 /// gateway error without a code; a non-JSON 2xx body is a bad response.
 pub fn parse_reply(res: HttpResponse) -> Result<Reply, Error> {
     let request_id = res.header("request-id").map(str::to_string);
-    let json: Json = match serde_json::from_str(&res.body) {
+    let json = match Json::parse(&res.body) {
         Ok(v) => v,
         Err(_) if res.status >= 400 => {
             return Err(Error::Server {

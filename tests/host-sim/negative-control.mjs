@@ -45,9 +45,11 @@ export async function ensureNegativeControl({ rebuild = process.env.NEGATIVE_CON
 
   const started = Date.now();
   log('negative-control: cargo build with default wasm32 target features (one-time, ~1 min)...');
-  // CARGO_ENCODED_RUSTFLAGS (even empty) takes precedence over RUSTFLAGS and over
-  // .cargo/config.toml [target.wasm32-unknown-unknown].rustflags, so this is Rust's default feature set.
-  const env = { ...process.env, CARGO_TARGET_DIR: OUT, CARGO_ENCODED_RUSTFLAGS: '' };
+  // CARGO_ENCODED_RUSTFLAGS takes precedence over RUSTFLAGS and over .cargo/config.toml
+  // [target.wasm32-unknown-unknown].rustflags, so no target-feature flag reaches rustc: this is Rust's
+  // default feature set. Only the RNG backend cfg stays (getrandom 0.4 refuses to compile for
+  // wasm32-unknown-unknown without a backend; it changes no wasm feature). Flags are 0x1f-separated.
+  const env = { ...process.env, CARGO_TARGET_DIR: OUT, CARGO_ENCODED_RUSTFLAGS: ['--cfg', 'getrandom_backend="custom"'].join('\x1f') };
   delete env.RUSTFLAGS;
   execFileSync('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'miniapp-sdk'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
   fs.rmSync(path.join(OUT, 'bindgen'), { recursive: true, force: true });

@@ -67,15 +67,21 @@ export function changeImportLines(code) {
 
 const clone = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
 
-/** Wraps the instance's methods so every `[error, data]` they resolve is recorded as `{method, length, error, data}`. */
-export function recordResults(authing, results) {
-  const methods = ['getLoginState', 'loginByCode', 'loginByPassword', 'sendSms', 'loginByPassCode', 'refreshToken', 'getPhone',
-    'updatePassword', 'getUserInfo', 'updateAvatar', 'updateUserInfo', 'logout'];
+/** The twelve methods of the API document. */
+export const DOCUMENTED_METHODS = ['getLoginState', 'loginByCode', 'loginByPassword', 'sendSms', 'loginByPassCode', 'refreshToken', 'getPhone',
+  'updatePassword', 'getUserInfo', 'updateAvatar', 'updateUserInfo', 'logout'];
+
+/**
+ * Wraps the instance's methods so every result they resolve is recorded: `{method, length, error,
+ * data}` for an `[error, data]` pair, `{method, plain}` for the plain values (saveLoginState, getLoginCode).
+ */
+export function recordResults(authing, results, methods = DOCUMENTED_METHODS) {
   for (const m of methods) {
     const orig = authing[m];
     authing[m] = async function (...args) {
       const r = await orig.apply(this, args);
-      results.push({ method: m, length: r.length, error: r[0] === null ? null : clone(r[0]), data: clone(r[1]) });
+      if (Array.isArray(r)) results.push({ method: m, length: r.length, error: r[0] === null ? null : clone(r[0]), data: clone(r[1]) });
+      else results.push({ method: m, plain: clone(r) });
       return r;
     };
   }

@@ -112,7 +112,9 @@ test(`Authing + MPServerless against the emulator: ${N} concurrent calls while t
   const authing = new Authing({ appId: 'dev-app', userPoolId: 'dev-pool', host: emu.url });
   const [e0, st0] = await authing.loginByPassword({ passwordPayload: { username: 'carol', password: 'Carol-pw-123' }, options: { scope: 'openid profile offline_access' } });
   assert.equal(e0, null, JSON.stringify(e0));
-  const mps = new MPServerless({ request: sim.wx.request, uploadFile: sim.wx.uploadFile, getAuthCode: sim.wx.login }, { appId: 'dev-app', spaceId: 'dev-space', clientSecret: 'dev-secret', endpoint: emu.url });
+  // A 60 s request timeout instead of the default 5 s: this test is about single-flight, and on a
+  // loaded 2-core CI machine the last of 1000 queued requests to the debug emulator can wait > 5 s.
+  const mps = new MPServerless({ request: sim.wx.request, uploadFile: sim.wx.uploadFile, getAuthCode: sim.wx.login }, { appId: 'dev-app', spaceId: 'dev-space', clientSecret: 'dev-secret', endpoint: emu.url, timeout: '60s' });
   await mps.user.authorize({ authType: 'anonymous' });
   // Ten minutes and a second pass on both clocks: the access token and the gateway session expire.
   sim.setClockOffset(601_000);

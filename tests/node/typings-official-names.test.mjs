@@ -5,9 +5,10 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PKG, require, tmpDir } from './_helpers.mjs';
+import { PKG, ROOT, require, tmpDir } from './_helpers.mjs';
 
 const ts = require('typescript');
+const OFFICIAL_TYPINGS = path.join(ROOT, 'node_modules', '@authing', 'miniapp-taro', 'dist', 'typings', 'src');
 const ENTRIES = ['miniapp-sdk', 'miniapp-sdk/authing', 'miniapp-sdk/alipay', 'miniapp-sdk/auth', 'miniapp-sdk/alipay-auth'];
 
 const app = (entry) => `
@@ -16,7 +17,7 @@ import type {
   AuthingOptions, SDKResponse, LoginState, PasswordLoginOptions, PassCodeLoginOptions, LoginByPhoneOptions, GerUserInfo,
   EncryptType, IdentityProvider, Platforms, LoginOptions, PlatformCodeLoginOptions, SendEmailCodeOptions, BindEmailOptions,
   UpdateEmailRequestOptions, BindPhoneOptions, UpdatePhoneRequestOptions, DeleteAccountRequestOptions, DecryptDataOptions,
-  BindWxByCodeOptions, BindPlatformByCodeOptions,
+  BindWxByCodeOptions, BindPlatformByCodeOptions, IStorageProvider,
 } from '${entry}';
 
 const options: AuthingOptions = { appId: 'APP_ID', host: 'https://example.authing.cn', userPoolId: 'USER_POOL_ID' };
@@ -69,17 +70,46 @@ export async function main(): Promise<void> {
   await authing.decryptData(decrypt);
   await authing.logout();
 }
+
+// The official types.d.ts declares IStorageProvider (an abstract class the bundle does not export
+// at run time): an app's own storage written against it.
+class MemoryStorage implements IStorageProvider {
+  private data = new Map<string, unknown>();
+  async get(key: string) { return { data: this.data.get(key), errMsg: 'getStorage:ok' }; }
+  async set(key: string, data: unknown) { this.data.set(key, data); return { errMsg: 'setStorage:ok' }; }
+  async remove(key: string) { this.data.delete(key); return { errMsg: 'removeStorage:ok' }; }
+}
+export const storage: IStorageProvider = new MemoryStorage();
 `;
+
+/** Every name the official typings export (types.d.ts and Authing.d.ts), read from the files. */
+function officialNames() {
+  const names = new Set();
+  for (const f of ['types.d.ts', 'Authing.d.ts']) {
+    const src = fs.readFileSync(path.join(OFFICIAL_TYPINGS, f), 'utf8');
+    for (const m of src.matchAll(/^export\s+(?:declare\s+)?(?:abstract\s+)?(?:enum|type|interface|class)\s+([A-Za-z_$][\w$]*)/gm)) names.add(m[1]);
+  }
+  return [...names].sort();
+}
+
+test('the official typings export 59 names; the parser finds them all', () => {
+  const names = officialNames();
+  assert.equal(names.length, 59, names.join(' '));
+  for (const n of ['Authing', 'IStorageProvider', 'SDKResponse', 'PlatformsMenu', 'LoginByPhoneOptions', 'UserInfo']) assert.ok(names.includes(n), n);
+});
 
 test('code written against the official 5.1.18 type names compiles with tsc --strict, through every Authing entry', () => {
   const root = tmpDir('mp-official-names-');
   fs.mkdirSync(path.join(root, 'node_modules'));
   fs.symlinkSync(PKG, path.join(root, 'node_modules', 'miniapp-sdk'), 'dir');
   fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ type: 'module' }));
-  const files = ENTRIES.map((entry, i) => {
+  const files = ENTRIES.flatMap((entry, i) => {
     const f = path.join(root, `app${i}.ts`);
     fs.writeFileSync(f, app(entry));
-    return f;
+    // Every official name, imported by name: a missing export is a compile error.
+    const all = path.join(root, `names${i}.ts`);
+    fs.writeFileSync(all, `import type { ${officialNames().join(', ')} } from '${entry}';\nexport {};\n`);
+    return [f, all];
   });
   const compiler = { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2017', lib: ['es2017', 'dom'], types: [], skipLibCheck: false };
   const options = ts.convertCompilerOptionsFromJson(compiler, root).options;

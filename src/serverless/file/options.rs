@@ -64,7 +64,7 @@ impl UploadOptions {
     /// Reads the options from their JSON text: unknown members are ignored, `null` is absent. The
     /// error text is what follows `uploadFile options are invalid: `.
     pub fn from_json(text: &str) -> Result<UploadOptions, String> {
-        let v: Json = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let v = Json::parse(text).map_err(|e| e.to_string())?;
         UploadOptions::from_value(&v).map_err(|key| format!("invalid type or value of `{key}`"))
     }
 
