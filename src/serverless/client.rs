@@ -32,6 +32,24 @@ struct Session {
     current_auth_type: Option<String>,
 }
 
+/// One authenticated RPC, planned: the gateway method and its params text, built (and the caller's
+/// arguments checked) before anything is sent. The wasm entry plans every module call this way and
+/// sends it through one [`Client::send_rpc`], so the send/renew/retry state machine is compiled
+/// once instead of once per method.
+#[derive(Debug)]
+pub struct Rpc<'a> {
+    /// The gateway method.
+    pub method: &'a str,
+    /// Its params as JSON text (`None` = no params).
+    pub params: Option<String>,
+}
+
+impl Rpc<'static> {
+    fn new(method: &'static str, params: String) -> Self {
+        Rpc { method, params: Some(params) }
+    }
+}
+
 /// The MPServerless client.
 pub struct Client<H: Host> {
     host: H,
@@ -171,43 +189,83 @@ impl<H: Host> Client<H> {
         }
     }
 
+    /// Sends a planned RPC (see [`Rpc`]) with [`Client::call`].
+    pub async fn send_rpc(&self, rpc: Rpc<'_>) -> Result<Reply, Error> {
+        self.call(rpc.method, rpc.params.as_deref()).await
+    }
+
     /// `user.getInfo(options)`.
-    pub async fn get_info(&self, options: Option<&str>) -> Result<Reply, Error> {
-        let params = {
-            let s = self.session.borrow();
-            authorize::profile_params(s.current_auth_type.as_deref(), options, s.options_json.as_deref())
-        };
-        self.call(authorize::METHOD_PROFILE, Some(&params)).await
+    pub fn get_info_rpc(&self, options: Option<&str>) -> Rpc<'static> {
+        let s = self.session.borrow();
+        let params = authorize::profile_params(s.current_auth_type.as_deref(), options, s.options_json.as_deref());
+        Rpc::new(authorize::METHOD_PROFILE, params)
     }
 
     /// One db command (see [`db::build_params`]).
-    pub async fn db(
-        &self,
+    pub fn db_rpc(
         collection: Option<&str>,
         transaction_id: Option<&str>,
         command: &str,
         args: &[Option<&str>],
         options: Option<&str>,
-    ) -> Result<Reply, Error> {
+    ) -> Result<Rpc<'static>, Error> {
         let cmd =
             db::command(command).ok_or_else(|| Error::invalid("command", format!("unknown command {command}")))?;
-        let params = db::build_params(collection, transaction_id, cmd, args, options)?;
-        self.call(db::METHOD, Some(&params)).await
+        Ok(Rpc::new(db::METHOD, db::build_params(collection, transaction_id, cmd, args, options)?))
     }
 
-    /// `db.startTransaction()` (no collection) or `db.collection(name).transaction()`: the reply and
-    /// the transaction id (an error if the gateway gave none, where 3.1.5 silently continues
-    /// without a transaction).
-    pub async fn start_transaction(&self, collection: Option<&str>) -> Result<(Reply, String), Error> {
-        let reply = self.db(collection, None, "startTransaction", &[], None).await?;
-        let id = db::transaction_id(&reply)?;
-        Ok((reply, id))
+    /// `db.startTransaction()` (no collection) or `db.collection(name).transaction()`: the RPC;
+    /// [`db::transaction_id`] reads its reply.
+    pub fn start_transaction_rpc(collection: Option<&str>) -> Result<Rpc<'static>, Error> {
+        Self::db_rpc(collection, None, "startTransaction", &[], None)
     }
 
     /// `function.invoke(name, args)`.
-    pub async fn invoke(&self, target: &str, args: Option<&str>) -> Result<Reply, Error> {
-        let params = function::invoke_params(target, args)?;
-        self.call(function::METHOD, Some(&params)).await
+    pub fn invoke_rpc(target: &str, args: Option<&str>) -> Result<Rpc<'static>, Error> {
+        Ok(Rpc::new(function::METHOD, function::invoke_params(target, args)?))
+    }
+
+    /// `file.getOSSUploadOptionsFromPath(path, targetPath, size, cloudPath)`: the sign RPC alone
+    /// (`size` is the decimal text of a whole number of bytes, or `None`).
+    pub fn oss_sign_rpc(
+        path: &str,
+        target_path: Option<&str>,
+        size: Option<&str>,
+        cloud_path: Option<&str>,
+    ) -> Result<Rpc<'static>, Error> {
+        if size.is_some_and(|s| s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(Error::invalid("size", "size should be a whole number of bytes"));
+        }
+        Ok(Rpc::new(file::METHOD_SIGN, file::sign_params(path, size, target_path, cloud_path)))
+    }
+
+    /// `file.reportOSSUpload(id, contentType)`: the report RPC alone.
+    pub fn oss_report_rpc(id: &str, content_type: Option<&str>) -> Result<Rpc<'static>, Error> {
+        if id.is_empty() {
+            return Err(Error::invalid("id", "id should be a non-empty string"));
+        }
+        Ok(Rpc::new(file::METHOD_REPORT, file::report_params(id, content_type.filter(|t| !t.is_empty()))))
+    }
+
+    /// `file.deleteFile(ids)`.
+    pub fn delete_file_rpc(id: &str) -> Result<Rpc<'static>, Error> {
+        Ok(Rpc::new(file::METHOD_DELETE, file::delete_params(id)?))
+    }
+
+    /// `file.info(ids, options)`.
+    pub fn file_info_rpc(ids: &str, options: Option<&str>) -> Result<Rpc<'static>, Error> {
+        Ok(Rpc::new(file::METHOD_INFO, file::info_params(ids, options)?))
+    }
+
+    /// `network.forward(method, params)` (3.x escape hatch): any method, caller's params JSON text.
+    pub fn forward_rpc<'a>(method: &'a str, params: Option<&str>) -> Result<Rpc<'a>, Error> {
+        if method.is_empty() {
+            return Err(Error::invalid("method", "method should be a non-empty string"));
+        }
+        if let Some(p) = params {
+            Json::parse(p).map_err(|_| Error::invalid("params", "params is not serialisable to JSON"))?;
+        }
+        Ok(Rpc { method, params: params.map(str::to_string) })
     }
 
     /// `file.uploadFile(options)`: resolves the JSON text of `{fileUrl, filePath, fileId}`.
@@ -227,8 +285,37 @@ impl<H: Host> Client<H> {
         Ok(file::upload_result(&sign))
     }
 
-    /// `file.getOSSUploadOptionsFromPath(path, targetPath, size, cloudPath)`: the sign RPC alone
-    /// (`size` is the decimal text of a whole number of bytes, or `None`).
+    /// `user.getInfo(options)`, planned and sent.
+    pub async fn get_info(&self, options: Option<&str>) -> Result<Reply, Error> {
+        self.send_rpc(self.get_info_rpc(options)).await
+    }
+
+    /// One db command, planned and sent.
+    pub async fn db(
+        &self,
+        collection: Option<&str>,
+        transaction_id: Option<&str>,
+        command: &str,
+        args: &[Option<&str>],
+        options: Option<&str>,
+    ) -> Result<Reply, Error> {
+        self.send_rpc(Self::db_rpc(collection, transaction_id, command, args, options)?).await
+    }
+
+    /// Starts a transaction: the reply and the transaction id (an error if the gateway gave none,
+    /// where 3.1.5 silently continues without a transaction).
+    pub async fn start_transaction(&self, collection: Option<&str>) -> Result<(Reply, String), Error> {
+        let reply = self.send_rpc(Self::start_transaction_rpc(collection)?).await?;
+        let id = db::transaction_id(&reply)?;
+        Ok((reply, id))
+    }
+
+    /// `function.invoke(name, args)`, planned and sent.
+    pub async fn invoke(&self, target: &str, args: Option<&str>) -> Result<Reply, Error> {
+        self.send_rpc(Self::invoke_rpc(target, args)?).await
+    }
+
+    /// The OSS sign RPC, planned and sent.
     pub async fn oss_sign(
         &self,
         path: &str,
@@ -236,42 +323,26 @@ impl<H: Host> Client<H> {
         size: Option<&str>,
         cloud_path: Option<&str>,
     ) -> Result<Reply, Error> {
-        if size.is_some_and(|s| s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit())) {
-            return Err(Error::invalid("size", "size should be a whole number of bytes"));
-        }
-        let params = file::sign_params(path, size, target_path, cloud_path);
-        self.call(file::METHOD_SIGN, Some(&params)).await
+        self.send_rpc(Self::oss_sign_rpc(path, target_path, size, cloud_path)?).await
     }
 
-    /// `file.reportOSSUpload(id, contentType)`: the report RPC alone.
+    /// The OSS report RPC, planned and sent.
     pub async fn oss_report(&self, id: &str, content_type: Option<&str>) -> Result<Reply, Error> {
-        if id.is_empty() {
-            return Err(Error::invalid("id", "id should be a non-empty string"));
-        }
-        let params = file::report_params(id, content_type.filter(|t| !t.is_empty()));
-        self.call(file::METHOD_REPORT, Some(&params)).await
+        self.send_rpc(Self::oss_report_rpc(id, content_type)?).await
     }
 
-    /// `file.deleteFile(ids)`.
+    /// `file.deleteFile(ids)`, planned and sent.
     pub async fn delete_file(&self, id: &str) -> Result<Reply, Error> {
-        let params = file::delete_params(id)?;
-        self.call(file::METHOD_DELETE, Some(&params)).await
+        self.send_rpc(Self::delete_file_rpc(id)?).await
     }
 
-    /// `file.info(ids, options)`.
+    /// `file.info(ids, options)`, planned and sent.
     pub async fn file_info(&self, ids: &str, options: Option<&str>) -> Result<Reply, Error> {
-        let params = file::info_params(ids, options)?;
-        self.call(file::METHOD_INFO, Some(&params)).await
+        self.send_rpc(Self::file_info_rpc(ids, options)?).await
     }
 
-    /// `network.forward(method, params)` (3.x escape hatch): any method, caller's params JSON text.
+    /// `network.forward(method, params)`, planned and sent.
     pub async fn forward(&self, method: &str, params: Option<&str>) -> Result<Reply, Error> {
-        if method.is_empty() {
-            return Err(Error::invalid("method", "method should be a non-empty string"));
-        }
-        if let Some(p) = params {
-            Json::parse(p).map_err(|_| Error::invalid("params", "params is not serialisable to JSON"))?;
-        }
-        self.call(method, params).await
+        self.send_rpc(Self::forward_rpc(method, params)?).await
     }
 }

@@ -10,7 +10,7 @@ use super::error_js::to_js;
 use super::host_js::JsHost;
 use crate::error::Error;
 use crate::serverless::envelope::Reply;
-use crate::serverless::{errors, Client, Config};
+use crate::serverless::{db, errors, Client, Config};
 use js_sys::{Array, Object, Promise, Reflect};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -54,29 +54,32 @@ fn arg(args: &[Option<String>], index: usize) -> Option<&str> {
 impl ServerlessClient {
     /// Runs one method; see [`ServerlessClient::call`].
     async fn run(c: Rc<Client<JsHost>>, method: String, a: Vec<Option<String>>) -> Result<JsValue, Error> {
-        let reply = match method.as_str() {
+        type C = Client<JsHost>;
+        let rpc = match method.as_str() {
             "authorize" => return Ok(JsValue::from_bool(c.authorize(arg(&a, 0)).await?)),
             "uploadFile" => return Ok(JsValue::from_str(&c.upload_file(arg(&a, 0).unwrap_or_default()).await?)),
-            "startTransaction" => {
-                let (reply, id) = c.start_transaction(arg(&a, 0)).await?;
-                let out = reply_to_js(&reply);
-                let _ = Reflect::set(&out, &"transactionId".into(), &JsValue::from_str(&id));
-                return Ok(out.into());
-            }
-            "getInfo" => c.get_info(arg(&a, 0)).await?,
+            "startTransaction" => C::start_transaction_rpc(arg(&a, 0))?,
+            "getInfo" => c.get_info_rpc(arg(&a, 0)),
             "db" => {
                 let rest: Vec<Option<&str>> = a.iter().skip(4).map(Option::as_deref).collect();
-                c.db(arg(&a, 0), arg(&a, 1), arg(&a, 2).unwrap_or_default(), &rest, arg(&a, 3)).await?
+                C::db_rpc(arg(&a, 0), arg(&a, 1), arg(&a, 2).unwrap_or_default(), &rest, arg(&a, 3))?
             }
-            "invoke" => c.invoke(arg(&a, 0).unwrap_or_default(), arg(&a, 1)).await?,
-            "deleteFile" => c.delete_file(arg(&a, 0).unwrap_or_default()).await?,
-            "fileInfo" => c.file_info(arg(&a, 0).unwrap_or_default(), arg(&a, 1)).await?,
-            "ossSign" => c.oss_sign(arg(&a, 0).unwrap_or_default(), arg(&a, 1), arg(&a, 2), arg(&a, 3)).await?,
-            "ossReport" => c.oss_report(arg(&a, 0).unwrap_or_default(), arg(&a, 1)).await?,
-            "forward" => c.forward(arg(&a, 0).unwrap_or_default(), arg(&a, 1)).await?,
+            "invoke" => C::invoke_rpc(arg(&a, 0).unwrap_or_default(), arg(&a, 1))?,
+            "deleteFile" => C::delete_file_rpc(arg(&a, 0).unwrap_or_default())?,
+            "fileInfo" => C::file_info_rpc(arg(&a, 0).unwrap_or_default(), arg(&a, 1))?,
+            "ossSign" => C::oss_sign_rpc(arg(&a, 0).unwrap_or_default(), arg(&a, 1), arg(&a, 2), arg(&a, 3))?,
+            "ossReport" => C::oss_report_rpc(arg(&a, 0).unwrap_or_default(), arg(&a, 1))?,
+            "forward" => C::forward_rpc(arg(&a, 0).unwrap_or_default(), arg(&a, 1))?,
             _ => return Err(Error::invalid("method", "unknown method")),
         };
-        Ok(reply_to_js(&reply).into())
+        // One send for every module call (see `Rpc`): the gateway state machine is compiled once.
+        let reply = c.send_rpc(rpc).await?;
+        let out = reply_to_js(&reply);
+        if method == "startTransaction" {
+            let id = db::transaction_id(&reply)?;
+            let _ = Reflect::set(&out, &"transactionId".into(), &JsValue::from_str(&id));
+        }
+        Ok(out.into())
     }
 }
 
