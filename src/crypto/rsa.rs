@@ -5,27 +5,20 @@
 //! (`BEGIN RSA PUBLIC KEY`, which jsencrypt mis-parses), and either body as bare base64 or hex DER.
 //!
 //! Only the public-key operation is needed, so this is done directly rather than through the `rsa`
-//! crate: the DER is read with `spki` / `pkcs1`, the type-2 padding is built here, and `m^e mod n`
-//! is a left-to-right square-and-multiply over the bits of the public exponent in Montgomery form
-//! with `crypto-bigint` (for e = 65537: 16 squarings and one multiplication). The sequence of
+//! crate: the DER is read by [`super::der`], the type-2 padding is built here, and `m^e mod n` is
+//! a left-to-right square-and-multiply over the bits of the public exponent in Montgomery form
+//! ([`super::monty`]; for e = 65537: 16 squarings and one multiplication). The sequence of
 //! operations depends only on the public exponent, and each Montgomery operation is constant-time,
-//! so timing does not depend on the message (the password). The Montgomery parameters (R² mod n
-//! costs a long division) are computed once per key and cached with the key text.
+//! so timing does not depend on the message (the password). The Montgomery parameters (R² mod n)
+//! are computed once per key and cached with the key text.
 
 use super::encoding::{base64_decode, base64_encode, hex_decode};
 use super::key_cache::LastKey;
+use super::monty::{self, Modulus};
 use super::rng::OpRng;
 use crate::error::Error;
-use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
-use crypto_bigint::{BoxedUint, Odd};
-use pkcs1::der::asn1::{AnyRef, Null};
-use pkcs1::der::Decode;
 use rand_core::Rng;
-use spki::{ObjectIdentifier, SubjectPublicKeyInfoRef};
 use zeroize::Zeroizing;
-
-/// `rsaEncryption` (PKCS#1), the SPKI algorithm of an RSA public key.
-const RSA_ENCRYPTION_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 
 /// Smallest and largest accepted modulus sizes, in bits.
 pub const MIN_MODULUS_BITS: usize = 512;
@@ -39,8 +32,8 @@ const PADDING_OVERHEAD: usize = 11;
 /// A parsed and validated RSA public key, ready for encryption.
 #[derive(Clone, Debug)]
 pub struct RsaPublicKey {
-    /// Montgomery parameters of the modulus `n` (which they hold).
-    params: BoxedMontyParams,
+    /// The modulus `n` with its Montgomery constants.
+    modulus: Modulus,
     /// The public exponent: odd, 3 ..= 2^33 - 1.
     e: u64,
     /// Byte length of `n`, the length of every ciphertext.
@@ -72,11 +65,7 @@ impl RsaPublicKey {
         if !(3..=MAX_PUBLIC_EXPONENT).contains(&e) || e & 1 == 0 {
             return Err(Error::Crypto("RSA public exponent must be odd and between 3 and 2^33 - 1".into()));
         }
-        let modulus = BoxedUint::from_be_slice_vartime(n);
-        let odd = Option::<Odd<BoxedUint>>::from(Odd::new(modulus))
-            .ok_or_else(|| Error::Crypto("RSA modulus is even".into()))?;
-        // The modulus is public: the variable-time setup is fine and faster.
-        Ok(RsaPublicKey { params: BoxedMontyParams::new_vartime(odd), e, k: n.len() })
+        Ok(RsaPublicKey { modulus: Modulus::new(n), e, k: n.len() })
     }
 
     /// Size of the modulus (and of every ciphertext) in bytes.
@@ -90,44 +79,17 @@ impl RsaPublicKey {
         if em.len() != self.k {
             return None;
         }
-        let m = BoxedUint::from_be_slice(em, self.params.bits_precision()).ok()?;
-        if m >= *self.params.modulus().as_ref() {
+        let m = monty::from_be(em, self.modulus.len());
+        if !monty::less_than(&m, self.modulus.n()) {
             return None;
         }
-        let base = BoxedMontyForm::new(m, &self.params);
-        let mut acc = base.clone();
-        // Left to right over the exponent's bits below the leading one (e >= 3: at least one).
-        let top = 63 - self.e.leading_zeros();
-        for bit in (0..top).rev() {
-            acc = acc.square();
-            if (self.e >> bit) & 1 == 1 {
-                acc = acc.mul(&base);
-            }
-        }
-        let c = acc.retrieve().to_be_bytes();
-        // `c < n`, so every byte above the low `k` is zero.
-        c.get(c.len().checked_sub(self.k)?..).map(<[u8]>::to_vec)
+        Some(monty::to_be(&self.modulus.pow(&m, self.e), self.k))
     }
 }
 
 fn trim_leading_zeros(bytes: &[u8]) -> &[u8] {
     let start = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
     bytes.get(start..).unwrap_or_default()
-}
-
-/// Reads SPKI DER (`rsaEncryption`) or PKCS#1 `RSAPublicKey` DER into (modulus, exponent) bytes.
-fn parse_der(der: &[u8]) -> Option<pkcs1::RsaPublicKey<'_>> {
-    if let Ok(spki) = SubjectPublicKeyInfoRef::try_from(der) {
-        if spki.algorithm.oid != RSA_ENCRYPTION_OID {
-            return None;
-        }
-        // The parameters must be NULL (RFC 8017); an absent field is tolerated.
-        if spki.algorithm.parameters.is_some_and(|p| p != AnyRef::from(Null)) {
-            return None;
-        }
-        return pkcs1::RsaPublicKey::from_der(spki.subject_public_key.as_bytes()?).ok();
-    }
-    pkcs1::RsaPublicKey::from_der(der).ok()
 }
 
 /// Parses an RSA public key in any of the accepted forms.
@@ -147,8 +109,9 @@ pub fn parse_public_key(text: &str) -> Result<RsaPublicKey, Error> {
     } else {
         base64_decode(text, "RSA public key")?
     };
-    let key = parse_der(&der).ok_or_else(|| Error::Crypto("RSA public key is neither SPKI nor PKCS#1 DER".into()))?;
-    RsaPublicKey::from_components(key.modulus.as_bytes(), key.public_exponent.as_bytes())
+    let (n, e) = super::der::rsa_public_key(&der)
+        .ok_or_else(|| Error::Crypto("RSA public key is neither SPKI nor PKCS#1 DER".into()))?;
+    RsaPublicKey::from_components(n, e)
 }
 
 /// Fills `dest` with nonzero random bytes (the PKCS#1 v1.5 padding string).
