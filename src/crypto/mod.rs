@@ -1,6 +1,7 @@
 //! Password encryption (RSA PKCS#1 v1.5 and SM2) and the deterministic random bit generator that
 //! feeds them from the host's secure source.
 
+mod chacha;
 mod der;
 pub mod encoding;
 mod key_cache;

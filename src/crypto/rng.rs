@@ -12,11 +12,11 @@
 //! asking `getrandom` gets the host-seeded bytes too, and fails closed before the first seed; the
 //! `wasm_js` backend (which reads `crypto.getRandomValues`, absent on WeChat) is never compiled.
 
+use super::chacha::ChaCha20;
 use crate::error::{Error, HostErrorKind};
 use crate::host::Host;
 use core::cell::RefCell;
-use rand_chacha::ChaCha20Rng;
-use rand_core::{Rng, SeedableRng, TryCryptoRng, TryRng};
+use rand_core::{TryCryptoRng, TryRng};
 
 /// Fewest host bytes accepted for a seed or reseed.
 pub const MIN_SEED_BYTES: usize = 32;
@@ -87,7 +87,7 @@ pub async fn fresh_rng(host: &impl Host) -> Result<OpRng, Error> {
 /// The DRBG. Starts unseeded.
 #[derive(Default)]
 pub struct Drbg {
-    state: Option<ChaCha20Rng>,
+    state: Option<ChaCha20>,
 }
 
 impl core::fmt::Debug for Drbg {
@@ -134,7 +134,7 @@ impl Drbg {
                 *k ^= *b;
             }
         }
-        self.state = Some(ChaCha20Rng::from_seed(key));
+        self.state = Some(ChaCha20::from_seed(key));
         Ok(())
     }
 
@@ -159,19 +159,19 @@ impl Drbg {
     pub fn fork(&mut self) -> Result<OpRng, Error> {
         let mut seed = [0u8; 32];
         self.fill(&mut seed)?;
-        Ok(OpRng(ChaCha20Rng::from_seed(seed)))
+        Ok(OpRng(ChaCha20::from_seed(seed)))
     }
 }
 
 /// A short-lived RNG for one crypto operation, on the `rand_core` 0.10 traits (those of `sm2` 0.14 /
 /// `elliptic-curve` and of the ChaCha20 core alike).
-pub struct OpRng(ChaCha20Rng);
+pub struct OpRng(ChaCha20);
 
 impl OpRng {
     /// An RNG from a fixed seed, for known-answer tests only.
     #[cfg(test)]
     pub fn from_test_seed(seed: [u8; 32]) -> Self {
-        OpRng(ChaCha20Rng::from_seed(seed))
+        OpRng(ChaCha20::from_seed(seed))
     }
 }
 
@@ -194,6 +194,7 @@ impl TryCryptoRng for OpRng {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand_core::Rng;
 
     fn bytes(fill: u8) -> Vec<u8> {
         (0..48u8).map(|i| i.wrapping_mul(31).wrapping_add(fill)).collect()
