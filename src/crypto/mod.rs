@@ -11,5 +11,6 @@ pub mod rsa;
 pub mod sm2;
 mod sm2_field;
 mod sm2_table;
+mod sm3;
 
 pub use rng::{fresh_rng, Drbg, OpRng};

@@ -8,10 +8,10 @@ use super::encoding::{hex_decode, hex_lower};
 use super::key_cache::LastKey;
 use super::rng::OpRng;
 use super::sm2_table::{affine_pair, FixedBase};
+use super::sm3::Sm3;
 use crate::error::Error;
 use sm2::elliptic_curve::{Generate, NonZeroScalar};
 use sm2::{AffinePoint, PublicKey, Sm2};
-use sm3::{Digest, Sm3};
 
 /// A parsed SM2 public key. After its first use it builds a fixed-base table (see
 /// [`super::sm2_table`]), so a key used again (a retried login, a password change, a benchmark)
@@ -90,14 +90,14 @@ fn encrypt_with_k(key: &Sm2Key, msg: &[u8], k: &NonZeroScalar<Sm2>) -> Result<Op
     // A5-A6: t = KDF(x2 || y2, klen); C2 = M xor t; retry if t is all zero.
     let mut c2 = msg.to_vec();
     for (counter, block) in (1u32..).zip(c2.chunks_mut(32)) {
-        let t = Sm3::new().chain_update(x2).chain_update(y2).chain_update(counter.to_be_bytes()).finalize();
+        let t = Sm3::new().update(&x2).update(&y2).update(&counter.to_be_bytes()).finalize();
         block.iter_mut().zip(t.iter()).for_each(|(c, t)| *c ^= t);
     }
     if c2 == msg {
         return Ok(None);
     }
     // A7: C3 = SM3(x2 || M || y2).
-    let c3 = Sm3::new().chain_update(x2).chain_update(msg).chain_update(y2).finalize();
+    let c3 = Sm3::new().update(&x2).update(msg).update(&y2).finalize();
     let mut out = Vec::with_capacity(2 * c1_x.len() + c3.len() + c2.len());
     out.extend_from_slice(&c1_x);
     out.extend_from_slice(&c1_y);
