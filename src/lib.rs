@@ -9,6 +9,7 @@
 
 #[cfg(feature = "auth")]
 pub mod authing;
+pub mod base64;
 pub mod clock;
 #[cfg(feature = "auth")]
 pub mod crypto;

@@ -116,9 +116,8 @@ pub fn jwt_exp_ms(token: &str) -> Option<f64> {
 
 /// A numeric-date claim (`exp`, `iat`) of a JWT, in seconds, when positive and finite.
 pub fn jwt_seconds(token: &str, claim: &str) -> Option<f64> {
-    use base64ct::Encoding;
     let payload = token.split('.').nth(1)?;
-    let bytes = base64ct::Base64UrlUnpadded::decode_vec(payload.trim_end_matches('=')).ok()?;
+    let bytes = crate::base64::decode(payload.trim_end_matches('='), true)?;
     let claims = Json::parse(core::str::from_utf8(&bytes).ok()?).ok()?;
     let secs = claims.get(claim)?.as_f64()?;
     (secs.is_finite() && secs > 0.0).then_some(secs)

@@ -42,15 +42,13 @@ fn nibble(c: u8) -> Option<u8> {
 
 /// Standard base64 with padding.
 pub fn base64_encode(bytes: &[u8]) -> String {
-    use base64ct::Encoding;
-    base64ct::Base64::encode_string(bytes)
+    crate::base64::encode(bytes)
 }
 
 /// Decodes standard base64, ignoring ASCII whitespace (PEM bodies are wrapped).
 pub fn base64_decode(text: &str, what: &str) -> Result<Vec<u8>, Error> {
-    use base64ct::Encoding;
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    base64ct::Base64::decode_vec(&compact).map_err(|_| Error::Crypto(format!("{what}: not base64")))
+    crate::base64::decode(&compact, false).ok_or_else(|| Error::Crypto(format!("{what}: not base64")))
 }
 
 #[cfg(test)]

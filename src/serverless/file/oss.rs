@@ -95,8 +95,7 @@ pub fn upload_request(plan: &UploadPlan, sign: &SignData, o: &UploadOptions, spa
             json_str(cb),
             json_str(&body)
         );
-        use base64ct::Encoding;
-        set(&mut form, "callback", base64ct::Base64::encode_string(callback.as_bytes()));
+        set(&mut form, "callback", crate::base64::encode(callback.as_bytes()));
     }
     for (k, v) in &o.meta {
         set(&mut form, &format!("x-oss-meta-{k}"), v.clone());
