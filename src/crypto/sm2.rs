@@ -10,8 +10,10 @@ use super::rng::OpRng;
 use super::sm2_table::{affine_pair, FixedBase};
 use super::sm3::Sm3;
 use crate::error::Error;
+use sm2::elliptic_curve::point::{AffineCoordinates, DecompressPoint};
+use sm2::elliptic_curve::subtle::Choice;
 use sm2::elliptic_curve::{Generate, NonZeroScalar};
-use sm2::{AffinePoint, PublicKey, Sm2};
+use sm2::{AffinePoint, FieldBytes, Sm2};
 
 /// A parsed SM2 public key. After its first use it builds a fixed-base table (see
 /// [`super::sm2_table`]), so a key used again (a retried login, a password change, a benchmark)
@@ -50,11 +52,26 @@ pub fn parse_public_key(text: &str) -> Result<Sm2Key, Error> {
             )))
         }
     }
-    // `PublicKey` rejects off-curve encodings and the identity; the SM2 cofactor is 1, so any
-    // such point is in the prime-order group and no `[h]P` check is needed.
-    let key = PublicKey::from_sec1_bytes(&bytes)
-        .map_err(|_| Error::Crypto("SM2 public key is not a point on the curve".into()))?;
-    Ok(Sm2Key { base: FixedBase::new(key.as_affine()) })
+    // The point from x and the parity of y (02/03, or the parity of the given y), then, for an
+    // uncompressed key, the given y must be the one on the curve: off-curve encodings and
+    // coordinates >= p are rejected, and the identity has no such encoding. Done on the curve
+    // arithmetic directly rather than through `PublicKey::from_sec1_bytes`, whose SEC1/DER
+    // plumbing costs ~2 KB of wasm. The SM2 cofactor is 1, so any such point is in the
+    // prime-order group and no `[h]P` check is needed.
+    let not_on_curve = || Error::Crypto("SM2 public key is not a point on the curve".into());
+    let (x, y) = (bytes.get(1..33).unwrap_or_default(), bytes.get(33..).unwrap_or_default());
+    let y_is_odd = match bytes.first() {
+        Some(0x03) => 1,
+        Some(0x04) => y.last().map_or(0, |b| b & 1),
+        _ => 0,
+    };
+    let x_repr = FieldBytes::try_from(x).map_err(|_| not_on_curve())?;
+    let point = Option::<AffinePoint>::from(AffinePoint::decompress(&x_repr, Choice::from(y_is_odd)))
+        .ok_or_else(not_on_curve)?;
+    if !y.is_empty() && point.y().as_slice() != y {
+        return Err(not_on_curve());
+    }
+    Ok(Sm2Key { base: FixedBase::new(&point) })
 }
 
 /// Tries before giving up on an all-zero key stream (probability about 2^-256 per try).
@@ -164,6 +181,35 @@ mod tests {
         for bad in ["", "zz", "04abcd", off_curve.as_str(), &"05".repeat(65)] {
             let err = encrypt_password(bad, "pw", &mut rng).unwrap_err();
             assert_eq!(err.code(), crate::ErrorCode::Crypto, "{bad:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn accepts_exactly_the_keys_the_sm2_crate_accepts() {
+        let (sk, _) = keypair(5);
+        let full = sk.public_key().to_sec1_bytes().to_vec();
+        let mut compressed = vec![2 + (full[64] & 1)];
+        compressed.extend_from_slice(&full[1..33]);
+        let mut cases = vec![full.clone(), compressed.clone()];
+        for (key, positions) in [(&full, [1usize, 16, 32, 33, 50, 64]), (&compressed, [0, 1, 2, 16, 31, 32])] {
+            for i in positions {
+                for v in [0x00u8, 0x01, 0x7f, 0x80, 0xfe, 0xff] {
+                    let mut m = key.clone();
+                    m[i] = v;
+                    cases.push(m);
+                }
+                let mut m = key.clone();
+                m[i] ^= 1;
+                cases.push(m);
+            }
+        }
+        // Coordinates at or above p.
+        cases.push([&[4u8][..], &[0xff; 64]].concat());
+        cases.push([&[2u8][..], &[0xff; 32]].concat());
+        for bytes in cases {
+            let ours = parse_public_key(&hex_lower(&bytes)).is_ok();
+            let theirs = sm2::PublicKey::from_sec1_bytes(&bytes).is_ok();
+            assert_eq!(ours, theirs, "{}", hex_lower(&bytes));
         }
     }
 
