@@ -20,7 +20,7 @@
 //! only builds one for a point it has already multiplied once: a one-off login (the common case,
 //! right after a cold start) pays for neither table, a second encryption builds them.
 
-use super::sm2_field::{add, from_fe, mul, neg, sub, to_fe, Fe, M};
+use super::sm2_field::{add, from_fe, invert, mul, neg, sub, to_fe, Fe, M};
 use primeorder::PrimeCurveParams;
 use sm2::elliptic_curve::ff::PrimeField;
 use sm2::elliptic_curve::point::AffineCoordinates;
@@ -196,10 +196,13 @@ fn digit_parts(digit: i8) -> (u32, u32) {
 /// The affine coordinates of two points as big-endian bytes `[xa, ya, xb, yb]`, with one (constant
 /// time) inversion; `None` when either is the identity.
 pub fn affine_pair(a: &Point, b: &Point) -> Option<[[u8; 32]; 4]> {
-    let (az, bz) = (to_fe(&a.z), to_fe(&b.z));
-    let inv = Option::<Fe>::from((az * bz).invert())?;
-    let (za, zb) = (inv * bz, inv * az);
-    let bytes = |m: &M, z: Fe| -> [u8; 32] { (to_fe(m) * z).to_repr().into() };
+    let zz = mul(&a.z, &b.z);
+    if zz == [0; 8] {
+        return None;
+    }
+    let inv = invert(&zz);
+    let (za, zb) = (mul(&inv, &b.z), mul(&inv, &a.z));
+    let bytes = |m: &M, z: M| -> [u8; 32] { to_fe(&mul(m, &z)).to_repr().into() };
     Some([bytes(&a.x, za), bytes(&a.y, za), bytes(&b.x, zb), bytes(&b.y, zb)])
 }
 
@@ -265,7 +268,7 @@ impl FixedBaseTable {
             prefix.push(acc);
             acc = mul(&acc, &p.z);
         }
-        let mut inv = from_fe(Option::<Fe>::from(to_fe(&acc).invert()).unwrap_or(Fe::ZERO));
+        let mut inv = invert(&acc);
         let mut entries = vec![[0; 16]; projective.len()];
         for ((entry, p), before) in entries.iter_mut().zip(&projective).zip(&prefix).rev() {
             let z_inv = mul(&inv, before);
