@@ -10,10 +10,8 @@ use super::rng::OpRng;
 use super::sm2_table::{affine_pair, FixedBase};
 use super::sm3::Sm3;
 use crate::error::Error;
-use sm2::elliptic_curve::point::{AffineCoordinates, DecompressPoint};
-use sm2::elliptic_curve::subtle::Choice;
 use sm2::elliptic_curve::{Generate, NonZeroScalar};
-use sm2::{AffinePoint, FieldBytes, Sm2};
+use sm2::{AffinePoint, Sm2};
 
 /// A parsed SM2 public key. After its first use it builds a fixed-base table (see
 /// [`super::sm2_table`]), so a key used again (a retried login, a password change, a benchmark)
@@ -53,25 +51,24 @@ pub fn parse_public_key(text: &str) -> Result<Sm2Key, Error> {
         }
     }
     // The point from x and the parity of y (02/03, or the parity of the given y), then, for an
-    // uncompressed key, the given y must be the one on the curve: off-curve encodings and
-    // coordinates >= p are rejected, and the identity has no such encoding. Done on the curve
-    // arithmetic directly rather than through `PublicKey::from_sec1_bytes`, whose SEC1/DER
-    // plumbing costs ~2 KB of wasm. The SM2 cofactor is 1, so any such point is in the
-    // prime-order group and no `[h]P` check is needed.
+    // uncompressed key, the given y must be the curve's: off-curve encodings and coordinates
+    // >= p are rejected, and the identity has no such encoding. Done on the tables' field
+    // arithmetic rather than through `PublicKey::from_sec1_bytes` (whose SEC1/DER plumbing, and
+    // the crate's decompression and inversion, cost ~7 KB of wasm). The SM2 cofactor is 1, so any
+    // such point is in the prime-order group and no `[h]P` check is needed.
     let not_on_curve = || Error::Crypto("SM2 public key is not a point on the curve".into());
     let (x, y) = (bytes.get(1..33).unwrap_or_default(), bytes.get(33..).unwrap_or_default());
     let y_is_odd = match bytes.first() {
-        Some(0x03) => 1,
-        Some(0x04) => y.last().map_or(0, |b| b & 1),
-        _ => 0,
+        Some(0x03) => true,
+        Some(0x04) => y.last().is_some_and(|b| b & 1 == 1),
+        _ => false,
     };
-    let x_repr = FieldBytes::try_from(x).map_err(|_| not_on_curve())?;
-    let point = Option::<AffinePoint>::from(AffinePoint::decompress(&x_repr, Choice::from(y_is_odd)))
-        .ok_or_else(not_on_curve)?;
-    if !y.is_empty() && point.y().as_slice() != y {
+    let x: [u8; 32] = x.try_into().map_err(|_| not_on_curve())?;
+    let (base, curve_y) = FixedBase::from_x(&x, y_is_odd).ok_or_else(not_on_curve)?;
+    if !y.is_empty() && curve_y != y {
         return Err(not_on_curve());
     }
-    Ok(Sm2Key { base: FixedBase::new(&point) })
+    Ok(Sm2Key { base })
 }
 
 /// Tries before giving up on an all-zero key stream (probability about 2^-256 per try).

@@ -64,9 +64,53 @@ pub fn invert(a: &M) -> M {
     mul(&sq(&r, 2), &x1)
 }
 
+/// `(p + 1) / 4`, big-endian: `p ≡ 3 (mod 4)`, so `a^((p+1)/4)` is a square root of a square `a`.
+const SQRT_EXP: [u8; 32] = [
+    0x3f, 0xff, 0xff, 0xff, 0xbf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xc0, 0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+];
+
+/// A square root of `a` (Montgomery words), if `a` is a square. Square-and-multiply over the
+/// public exponent; used once per parsed public key.
+pub fn sqrt(a: &M) -> Option<M> {
+    let mut y = from_fe(Fe::ONE);
+    for byte in SQRT_EXP {
+        for bit in (0..8).rev() {
+            y = mul(&y, &y);
+            if (byte >> bit) & 1 == 1 {
+                y = mul(&y, a);
+            }
+        }
+    }
+    (mul(&y, &y) == *a).then_some(y)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sm2::elliptic_curve::ff::Field;
+
+    #[test]
+    fn sqrt_agrees_with_the_sm2_crates() {
+        let mut x = Fe::from(0x0bad_cafe_f00d_u64);
+        let (mut squares, mut non_squares) = (0, 0);
+        for _ in 0..60 {
+            x = x.square() + Fe::from(5u64);
+            match Option::<Fe>::from(x.sqrt()) {
+                Some(r) => {
+                    let ours = to_fe(&sqrt(&from_fe(x)).unwrap());
+                    assert!(ours == r || ours == -r);
+                    squares += 1;
+                }
+                None => {
+                    assert!(sqrt(&from_fe(x)).is_none());
+                    non_squares += 1;
+                }
+            }
+        }
+        assert!(squares > 10 && non_squares > 10);
+        assert_eq!(sqrt(&[0; 8]), Some([0; 8]));
+    }
 
     #[test]
     fn invert_agrees_with_the_sm2_crates() {

@@ -20,7 +20,7 @@
 //! only builds one for a point it has already multiplied once: a one-off login (the common case,
 //! right after a cold start) pays for neither table, a second encryption builds them.
 
-use super::sm2_field::{add, from_fe, invert, mul, neg, sub, to_fe, Fe, M};
+use super::sm2_field::{add, from_fe, invert, mul, neg, sqrt, sub, to_fe, Fe, M};
 use primeorder::PrimeCurveParams;
 use sm2::elliptic_curve::ff::PrimeField;
 use sm2::elliptic_curve::point::AffineCoordinates;
@@ -218,6 +218,21 @@ impl FixedBase {
     /// A base point (not the identity) without a table yet.
     pub fn new(point: &AffinePoint) -> Self {
         FixedBase { point: Point::from_affine(point), uses: Cell::new(0), table: OnceCell::new() }
+    }
+
+    /// The point with affine `x` (big-endian) and the `y` of the given parity, with that `y`'s
+    /// big-endian bytes; `None` when `x >= p` or no curve point has this `x`. (`y = 0` is never
+    /// on the curve: its order is odd.)
+    pub fn from_x(x: &[u8; 32], y_is_odd: bool) -> Option<(Self, [u8; 32])> {
+        let x = from_fe(Option::<Fe>::from(Fe::from_repr((*x).into()))?);
+        // y² = x³ - 3x + b
+        let alpha = add(&sub(&mul(&mul(&x, &x), &x), &triple(&x)), &curve_b());
+        let root = sqrt(&alpha)?;
+        let bytes = |m: &M| -> [u8; 32] { to_fe(m).to_repr().into() };
+        let odd = bytes(&root).last().is_some_and(|b| b & 1 == 1);
+        let y = if odd == y_is_odd { root } else { neg(&root) };
+        let base = FixedBase { point: Point { x, y, z: from_fe(Fe::ONE) }, uses: Cell::new(0), table: OnceCell::new() };
+        Some((base, bytes(&y)))
     }
 
     /// Whether the table has been built.
