@@ -10,6 +10,7 @@
 // Three variants: full (Authing + MPServerless), serverless-only (no RSA/SM2 code) and auth-only.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +42,19 @@ function step(name, fn) {
 // `getrandom_backend="custom"`: getrandom's backend is the SDK's DRBG (as in .cargo/config.toml,
 // which RUSTFLAGS replaces).
 export const WASM_RUSTFLAGS = '-C target-feature=-reference-types,-multivalue --cfg getrandom_backend="custom"';
+
+/**
+ * `--remap-path-prefix` for each crates.io source directory of this machine: panic locations of
+ * dependencies are written as `talc-4.4.3/src/talc.rs` instead of
+ * `/root/.cargo/registry/src/index.crates.io-<hash>/talc-4.4.3/src/talc.rs`, so the wasm does not
+ * carry the build machine's home path (core-serverless.wasm -408 B, alipay-serverless.js -544 B).
+ * std's `/rustc/<commit>/library/...` paths come precompiled and stay.
+ */
+export function remapFlags() {
+  const src = path.join(process.env.CARGO_HOME || path.join(os.homedir(), '.cargo'), 'registry', 'src');
+  const dirs = fs.existsSync(src) ? fs.readdirSync(src).filter((d) => !/\s/.test(d)) : [];
+  return dirs.map((d) => ` --remap-path-prefix=${path.join(src, d)}/=`).join('');
+}
 
 export const LOWERING_FLAGS = [
   '--enable-bulk-memory', '--enable-bulk-memory-opt', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
@@ -193,7 +207,7 @@ function buildVariant(v, report) {
   const dir = path.join(out, v.name);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(path.join(dir, 'bindgen'), { recursive: true });
-  step(`[${v.name}] cargo build (wasm32, release)`, () => run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'miniapp-sdk', ...v.cargo], { RUSTFLAGS: WASM_RUSTFLAGS }));
+  step(`[${v.name}] cargo build (wasm32, release)`, () => run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'miniapp-sdk', ...v.cargo], { RUSTFLAGS: WASM_RUSTFLAGS + remapFlags() }));
   const raw = path.join(root, 'target', 'wasm32-unknown-unknown', 'release', 'miniapp_sdk.wasm');
   // A copy that still has its name section, for the size profile (tests/bench/size-profile.mjs).
   fs.copyFileSync(raw, path.join(dir, 'named.wasm'));
