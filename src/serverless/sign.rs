@@ -23,7 +23,7 @@ pub struct SignFields<'a> {
 
 /// The string the signature covers.
 pub fn string_to_sign(f: &SignFields<'_>) -> String {
-    let ts = f.timestamp.to_string();
+    let ts = crate::json::text::uint_text(f.timestamp);
     // Sorted by UTF-16 code units, as `Object.keys(fields).sort()`: method < params < spaceId <
     // timestamp < token (< userId, which the mini-program client never sends).
     let pairs: [(&str, Option<&str>); 5] = [
