@@ -1,13 +1,17 @@
 //! `AuthingCore`: the Authing client exported to JS. The facade (`js-shim/authing.js`) calls
 //! `call(method, input)` with the input as JSON text and gets back the JSON text of the
 //! `[error, data]` tuple; the promise never rejects. One exported entry point instead of one per
-//! method keeps the wasm and its glue small.
+//! method keeps the wasm and its glue small. [`run`] is the one place a JS name picks a method of
+//! [`AuthingClient`] and its argument is read (once, with [`args`]) into the typed value the
+//! method takes.
 
 use super::error_js::{describe, to_js};
 use super::host_js::JsHost;
+use crate::authing::account::{self, Flow};
+use crate::authing::args::{self, encrypt_type, object, optional_object, options};
 use crate::authing::client::Encryptor;
 use crate::authing::password::EncryptType;
-use crate::authing::{tuple_text, AuthingClient, Config};
+use crate::authing::{tuple_text, AuthingClient, Config, Failure, Json, Platform};
 use crate::error::Error;
 use js_sys::{Function, Promise};
 use std::rc::Rc;
@@ -34,6 +38,54 @@ fn js_encryptor(f: Function) -> Encryptor {
     })
 }
 
+/// The account flows by JS name.
+const FLOWS: [(&str, &Flow); 9] = [
+    ("sendEmailCode", &account::SEND_EMAIL_CODE),
+    ("bindEmail", &account::BIND_EMAIL),
+    ("updateEmailRequest", &account::UPDATE_EMAIL_REQUEST),
+    ("updateEmail", &account::UPDATE_EMAIL),
+    ("bindPhone", &account::BIND_PHONE),
+    ("updatePhoneRequest", &account::UPDATE_PHONE_REQUEST),
+    ("updatePhone", &account::UPDATE_PHONE),
+    ("deleteAccountRequest", &account::DELETE_ACCOUNT_REQUEST),
+    ("deleteAccount", &account::DELETE_ACCOUNT),
+];
+
+/// Runs the method whose JS name is `method` with `input`, the JSON text of its argument (the file
+/// path for `updateAvatar`; `None` when the app passed none).
+async fn run(c: &AuthingClient<JsHost>, method: &str, input: Option<&str>) -> Result<Json, Failure> {
+    let platform = c.config().platform;
+    match method {
+        "getLoginState" => c.get_login_state().await,
+        "loginByCode" => c.login_by_code(&options(input, method)?).await,
+        "loginByPassword" => c.login_by_password(options(input, method)?).await,
+        "sendSms" => c.send_sms(options(input, method)?).await,
+        "loginByPassCode" => c.login_by_pass_code(options(input, method)?).await,
+        "refreshToken" => c.refresh_token().await,
+        "getPhone" => c.get_phone(&options(input, method)?).await,
+        "updatePassword" => c.update_password(options(input, method)?).await,
+        "getUserInfo" => c.get_user_info(optional_object(input, "getUserInfo options")?.as_ref()).await,
+        "updateUserInfo" => c.update_user_info(options(input, method)?).await,
+        "checkLogin" => c.check_login().await,
+        "updateAvatar" => c.update_avatar(input.unwrap_or_default()).await,
+        "logout" => c.logout().await,
+        "clearLoginState" => c.clear_login_state().await,
+        "saveLoginState" => c.save_login_state(object(input, "saveLoginState state")?).await,
+        "getLoginCode" => c.get_login_code().await,
+        "getPublicKey" => c.get_public_key(encrypt_type(input)?).await,
+        "loginByPhone" => c.login_by_phone(&options(input, method)?).await,
+        "bindWxByCode" | "bindPlatformByCode" => {
+            let input = optional_object(input, "bind options")?.unwrap_or_default();
+            c.bind_by_code(&input, if method == "bindWxByCode" { Platform::Wx } else { platform }).await
+        }
+        "decryptData" => c.decrypt_data(&options(input, method)?).await,
+        _ => match FLOWS.iter().find(|(name, _)| *name == method) {
+            Some((_, flow)) => c.account_flow(flow, options(input, method)?).await,
+            None => Err(args::unknown_method(method)),
+        },
+    }
+}
+
 #[wasm_bindgen]
 impl AuthingCore {
     /// Binds a client to `host` (see the `Host` interface). `options` is the JSON text of
@@ -56,7 +108,7 @@ impl AuthingCore {
     pub fn call(&self, method: String, input: Option<String>) -> Promise {
         let client = self.client.clone();
         super::promise(Box::pin(async move {
-            let result = client.call(&method, input.as_deref()).await;
+            let result = run(&client, &method, input.as_deref()).await;
             Ok(JsValue::from_str(&tuple_text(&result)))
         }))
     }
