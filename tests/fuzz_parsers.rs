@@ -677,7 +677,7 @@ fn fuzz_client_flows() {
                     r#"{"passwordPayload":{"account":"bob","password":"pw"},"options":{"passwordEncryptType":"rsa"}}"#,
                 )))
             },
-            |c| Box::pin(async { c.login_by_code(&obj(r#"{"extIdpConnidentifier":"wx"}"#)).await }),
+            |c| Box::pin(c.login_by_code(obj(r#"{"extIdpConnidentifier":"wx"}"#))),
             |c| Box::pin(c.send_sms(obj(r#"{"phoneNumber":"13800000000","channel":"CHANNEL_LOGIN"}"#))),
             |c| {
                 Box::pin(
@@ -687,7 +687,7 @@ fn fuzz_client_flows() {
             |c| Box::pin(c.get_login_state()),
             |c| Box::pin(c.refresh_token()),
             |c| Box::pin(c.get_user_info(None)),
-            |c| Box::pin(async { c.get_phone(&obj(r#"{"extIdpConnidentifier":"wx","code":"c"}"#)).await }),
+            |c| Box::pin(c.get_phone(obj(r#"{"extIdpConnidentifier":"wx","code":"c"}"#))),
             |c| Box::pin(c.update_user_info(obj(r#"{"nickname":"n"}"#))),
             |c| Box::pin(c.update_password(obj(r#"{"newPassword":"n","oldPassword":"o"}"#))),
             |c| Box::pin(c.update_avatar("wxfile://a.png")),
@@ -816,7 +816,7 @@ fn debug_output_of_a_full_scenario_has_no_secrets() {
         |c| Box::pin(c.get_user_info(None)),
         |c| Box::pin(c.update_password(obj(r#"{"newPassword":"NEWPASS-s3cr3t","oldPassword":"PASSWORD-s3cr3t"}"#))),
         |c| Box::pin(c.refresh_token()),
-        |c| Box::pin(async { c.login_by_code(&obj(r#"{"extIdpConnidentifier":"wx"}"#)).await }),
+        |c| Box::pin(c.login_by_code(obj(r#"{"extIdpConnidentifier":"wx"}"#))),
         |c| Box::pin(c.logout()),
         |c| {
             Box::pin(c.login_by_password(obj(

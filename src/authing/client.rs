@@ -352,13 +352,13 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `INVALID_ARGUMENT`, host errors of the login code, server errors.
-    pub async fn login_by_phone(&self, input: &Obj) -> Result<Json, Failure> {
-        code::check_phone(input, self.config.platform)?;
+    pub async fn login_by_phone(&self, input: Obj) -> Result<Json, Failure> {
+        code::check_phone(&input, self.config.platform)?;
         if let Ok(state) = self.current_state().await {
             return Ok(state.to_json());
         }
         let code = self.login_code().await?;
-        self.login("/api/v3/signin-by-mobile", code::phone_body(input, self.config.platform, &code)).await
+        self.login("/api/v3/signin-by-mobile", code::phone_body(&input, self.config.platform, &code)).await
     }
 
     /// `bindWxByCode(data)` (always WeChat) and `bindPlatformByCode(data)` (the running
@@ -367,18 +367,18 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `NOT_LOGGED_IN`, host errors of the login code, server errors.
-    pub async fn bind_by_code(&self, input: &Obj, platform: Platform) -> Result<Json, Failure> {
+    pub async fn bind_by_code(&self, input: Obj, platform: Platform) -> Result<Json, Failure> {
         let token = self.access_token().await?;
         let code = self.login_code().await?;
-        self.post_with_token(account::bind_path(platform), token, &account::bind_body(input, &code)).await
+        self.post_with_token(account::bind_path(platform), token, &account::bind_body(&input, &code)).await
     }
 
     /// `decryptData(data)`: the platform's encrypted user data, decrypted by the server.
     ///
     /// # Errors
     /// `INVALID_ARGUMENT`, server errors.
-    pub async fn decrypt_data(&self, input: &Obj) -> Result<Json, Failure> {
-        account::check(&account::DECRYPT_REQUIRED, input)?;
+    pub async fn decrypt_data(&self, input: Obj) -> Result<Json, Failure> {
+        account::check(&account::DECRYPT_REQUIRED, &input)?;
         let headers = [("x-authing-userpool-id", self.config.user_pool_id.as_str())];
         let path = account::decrypt_path(self.config.platform);
         self.send(Kind::Api, Method::Post, path, &headers, Some(input.to_text())).await
@@ -422,13 +422,13 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `INVALID_ARGUMENT`, host errors with "get wx login code error", server errors.
-    pub async fn login_by_code(&self, input: &Obj) -> Result<Json, Failure> {
-        code::check(input)?;
+    pub async fn login_by_code(&self, input: Obj) -> Result<Json, Failure> {
+        code::check(&input)?;
         if let Ok(state) = self.current_state().await {
             return Ok(state.to_json());
         }
         let code = self.login_code().await?;
-        self.login("/api/v3/signin-by-mobile", code::body(input, self.config.platform, &code)).await
+        self.login("/api/v3/signin-by-mobile", code::body(&input, self.config.platform, &code)).await
     }
 
     /// `loginByPassword(data)`, encrypting the password first when asked.
@@ -477,15 +477,15 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `INVALID_ARGUMENT`, server errors, `BAD_RESPONSE` without `phone_info`.
-    pub async fn get_phone(&self, input: &Obj) -> Result<Json, Failure> {
+    pub async fn get_phone(&self, input: Obj) -> Result<Json, Failure> {
         let platform = self.config.platform;
-        phone::check(input, platform)?;
+        phone::check(&input, platform)?;
         let login_code = match platform {
             Platform::Wx => None,
             Platform::Tt => Some(self.login_code().await?),
         };
         let headers = [("x-authing-userpool-id", self.config.user_pool_id.as_str())];
-        let body = phone::body(input, login_code.as_deref()).to_text();
+        let body = phone::body(&input, login_code.as_deref()).to_text();
         let data = self.send(Kind::Api, Method::Post, phone::path(platform), &headers, Some(body)).await?;
         phone::phone_info(data)
     }
@@ -508,9 +508,9 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `NOT_LOGGED_IN`, server errors.
-    pub async fn get_user_info(&self, flags: Option<&Obj>) -> Result<Json, Failure> {
+    pub async fn get_user_info(&self, flags: Option<Obj>) -> Result<Json, Failure> {
         let token = self.access_token().await?;
-        self.with_token(Method::Get, &profile::get_profile_path(flags), None, token).await
+        self.with_token(Method::Get, &profile::get_profile_path(flags.as_ref()), None, token).await
     }
 
     /// `updateUserInfo(data)`.

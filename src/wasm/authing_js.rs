@@ -1,7 +1,7 @@
 //! `AuthingCore`: the Authing client exported to JS. The facade (`js-shim/authing.js`) calls
 //! `call(method, input)` with the input as JSON text and gets back the JSON text of the
 //! `[error, data]` tuple; the promise never rejects. One exported entry point instead of one per
-//! method keeps the wasm and its glue small. [`run`] is the one place a JS name picks a method of
+//! method keeps the wasm and its glue small. [`pick`] is the one place a JS name picks a method of
 //! [`AuthingClient`] and its argument is read (once, with [`args`]) into the typed value the
 //! method takes.
 
@@ -13,6 +13,8 @@ use crate::authing::client::Encryptor;
 use crate::authing::password::EncryptType;
 use crate::authing::{tuple_text, AuthingClient, Config, Failure, Json, Platform};
 use crate::error::Error;
+use core::future::Future;
+use core::pin::Pin;
 use js_sys::{Function, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -51,39 +53,44 @@ const FLOWS: [(&str, &Flow); 9] = [
     ("deleteAccount", &account::DELETE_ACCOUNT),
 ];
 
-/// Runs the method whose JS name is `method` with `input`, the JSON text of its argument (the file
-/// path for `updateAvatar`; `None` when the app passed none).
-async fn run(c: &AuthingClient<JsHost>, method: &str, input: Option<&str>) -> Result<Json, Failure> {
+/// A method of [`AuthingClient`] with its argument, ready to run.
+type Task<'a> = Pin<Box<dyn Future<Output = Result<Json, Failure>> + 'a>>;
+
+/// The method whose JS name is `method`, with `input` (the JSON text of its argument, the file path
+/// for `updateAvatar`; `None` when the app passed none) read into the value it takes. A plain
+/// function returning one boxed future per method keeps each method's state machine its own
+/// (measured smaller than one `async` match over all of them).
+fn pick<'a>(c: &'a AuthingClient<JsHost>, method: &str, input: Option<&'a str>) -> Result<Task<'a>, Failure> {
     let platform = c.config().platform;
-    match method {
-        "getLoginState" => c.get_login_state().await,
-        "loginByCode" => c.login_by_code(&options(input, method)?).await,
-        "loginByPassword" => c.login_by_password(options(input, method)?).await,
-        "sendSms" => c.send_sms(options(input, method)?).await,
-        "loginByPassCode" => c.login_by_pass_code(options(input, method)?).await,
-        "refreshToken" => c.refresh_token().await,
-        "getPhone" => c.get_phone(&options(input, method)?).await,
-        "updatePassword" => c.update_password(options(input, method)?).await,
-        "getUserInfo" => c.get_user_info(optional_object(input, "getUserInfo options")?.as_ref()).await,
-        "updateUserInfo" => c.update_user_info(options(input, method)?).await,
-        "checkLogin" => c.check_login().await,
-        "updateAvatar" => c.update_avatar(input.unwrap_or_default()).await,
-        "logout" => c.logout().await,
-        "clearLoginState" => c.clear_login_state().await,
-        "saveLoginState" => c.save_login_state(object(input, "saveLoginState state")?).await,
-        "getLoginCode" => c.get_login_code().await,
-        "getPublicKey" => c.get_public_key(encrypt_type(input)?).await,
-        "loginByPhone" => c.login_by_phone(&options(input, method)?).await,
+    Ok(match method {
+        "getLoginState" => Box::pin(c.get_login_state()),
+        "loginByCode" => Box::pin(c.login_by_code(options(input, method)?)),
+        "loginByPassword" => Box::pin(c.login_by_password(options(input, method)?)),
+        "sendSms" => Box::pin(c.send_sms(options(input, method)?)),
+        "loginByPassCode" => Box::pin(c.login_by_pass_code(options(input, method)?)),
+        "refreshToken" => Box::pin(c.refresh_token()),
+        "getPhone" => Box::pin(c.get_phone(options(input, method)?)),
+        "updatePassword" => Box::pin(c.update_password(options(input, method)?)),
+        "getUserInfo" => Box::pin(c.get_user_info(optional_object(input, "getUserInfo options")?)),
+        "updateUserInfo" => Box::pin(c.update_user_info(options(input, method)?)),
+        "checkLogin" => Box::pin(c.check_login()),
+        "updateAvatar" => Box::pin(c.update_avatar(input.unwrap_or_default())),
+        "logout" => Box::pin(c.logout()),
+        "clearLoginState" => Box::pin(c.clear_login_state()),
+        "saveLoginState" => Box::pin(c.save_login_state(object(input, "saveLoginState state")?)),
+        "getLoginCode" => Box::pin(c.get_login_code()),
+        "getPublicKey" => Box::pin(c.get_public_key(encrypt_type(input)?)),
+        "loginByPhone" => Box::pin(c.login_by_phone(options(input, method)?)),
         "bindWxByCode" | "bindPlatformByCode" => {
             let input = optional_object(input, "bind options")?.unwrap_or_default();
-            c.bind_by_code(&input, if method == "bindWxByCode" { Platform::Wx } else { platform }).await
+            Box::pin(c.bind_by_code(input, if method == "bindWxByCode" { Platform::Wx } else { platform }))
         }
-        "decryptData" => c.decrypt_data(&options(input, method)?).await,
+        "decryptData" => Box::pin(c.decrypt_data(options(input, method)?)),
         _ => match FLOWS.iter().find(|(name, _)| *name == method) {
-            Some((_, flow)) => c.account_flow(flow, options(input, method)?).await,
-            None => Err(args::unknown_method(method)),
+            Some((_, flow)) => Box::pin(c.account_flow(flow, options(input, method)?)),
+            None => return Err(args::unknown_method(method)),
         },
-    }
+    })
 }
 
 #[wasm_bindgen]
@@ -108,7 +115,10 @@ impl AuthingCore {
     pub fn call(&self, method: String, input: Option<String>) -> Promise {
         let client = self.client.clone();
         super::promise(Box::pin(async move {
-            let result = run(&client, &method, input.as_deref()).await;
+            let result = match pick(&client, &method, input.as_deref()) {
+                Ok(task) => task.await,
+                Err(f) => Err(f),
+            };
             Ok(JsValue::from_str(&tuple_text(&result)))
         }))
     }

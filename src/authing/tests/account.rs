@@ -54,7 +54,7 @@ fn argument_checks_come_before_any_request() {
         assert_eq!(tuple(run(c.account_flow(flow, obj(input)))), refused(message), "{}", flow.path);
     }
     let input = obj(r#"{"extIdpConnidentifier":"w","iv":"I"}"#);
-    assert_eq!(tuple(run(c.decrypt_data(&input))), refused("encryptedData is required"));
+    assert_eq!(tuple(run(c.decrypt_data(input.clone()))), refused("encryptedData is required"));
     assert_eq!(argument(args::options(Some("3"), "bindEmail")), refused("bindEmail options must be an object"));
     assert!(requests(&c).is_empty());
 }
@@ -111,29 +111,29 @@ fn send_email_code_and_decrypt_data_need_no_login() {
         Some(input),
     );
     let input = r#"{"extIdpConnidentifier":"w","encryptedData":"E","iv":"I","code":"C"}"#;
-    assert_eq!(tuple(run(c.decrypt_data(&obj(input)))), OK);
+    assert_eq!(tuple(run(c.decrypt_data(obj(input)))), OK);
     let pool = [("x-authing-userpool-id", POOL)];
     assert_request(&requests(&c)[1], Method::Post, "/api/v3/decrypt-wechat-miniprogram-data", &pool, Some(input));
     let c = client_with(server, Some("tt"));
-    assert_eq!(tuple(run(c.decrypt_data(&obj(input)))), OK);
+    assert_eq!(tuple(run(c.decrypt_data(obj(input)))), OK);
     assert_request(&requests(&c)[0], Method::Post, "/api/v3/decrypt-douyin-miniprogram-data", &pool, Some(input));
 }
 
 #[test]
 fn social_binds_send_a_fresh_login_code_first() {
     let c = client_with(server, Some("tt"));
-    assert_eq!(tuple(run(c.bind_by_code(&Obj::new(), c.config().platform))), TOKEN_EXPIRED);
+    assert_eq!(tuple(run(c.bind_by_code(Obj::new(), c.config().platform))), TOKEN_EXPIRED);
     log_in(&c);
-    assert_eq!(tuple(run(c.bind_by_code(&obj(r#"{"extIdpConnidentifier":"dy"}"#), c.config().platform))), OK);
+    assert_eq!(tuple(run(c.bind_by_code(obj(r#"{"extIdpConnidentifier":"dy"}"#), c.config().platform))), OK);
     let bind = r#"{"code":"code-1","extIdpConnidentifier":"dy"}"#;
     assert_request(&requests(&c)[0], Method::Post, "/connections/social/douyin-miniprogram/bind", &BEARER, Some(bind));
     // bindWxByCode binds WeChat on every platform.
-    assert_eq!(tuple(run(c.bind_by_code(&Obj::new(), Platform::Wx))), OK);
+    assert_eq!(tuple(run(c.bind_by_code(Obj::new(), Platform::Wx))), OK);
     let path = "/connections/social/wechat-miniprogram/bind";
     assert_request(&requests(&c)[1], Method::Post, path, &BEARER, Some(r#"{"code":"code-2"}"#));
     c.host().login_fails.set(true);
     assert_eq!(
-        tuple(run(c.bind_by_code(&Obj::new(), Platform::Wx))),
+        tuple(run(c.bind_by_code(Obj::new(), Platform::Wx))),
         r#"[{"message":"get tt login code error","code":"HOST_REJECTED"},null]"#
     );
 }
@@ -142,7 +142,7 @@ fn social_binds_send_a_fresh_login_code_first() {
 fn login_by_phone_signs_in_with_a_fresh_code_unless_a_valid_state_is_stored() {
     let input = r#"{"extIdpConnidentifier":"w","wechatMiniProgramCodeAndPhonePayload":{"wxPhoneInfo":{"code":"P"}}}"#;
     let c = client(server);
-    assert_eq!(tuple(run(c.login_by_phone(&obj(input)))), format!("[null,{SAVED}]"));
+    assert_eq!(tuple(run(c.login_by_phone(obj(input)))), format!("[null,{SAVED}]"));
     assert_request(
         &requests(&c)[0],
         Method::Post,
@@ -153,10 +153,10 @@ fn login_by_phone_signs_in_with_a_fresh_code_unless_a_valid_state_is_stored() {
         ),
     );
     assert_eq!(stored(&c).as_deref(), Some(SAVED));
-    assert_eq!(tuple(run(c.login_by_phone(&obj(input)))), format!("[null,{SAVED}]"));
+    assert_eq!(tuple(run(c.login_by_phone(obj(input)))), format!("[null,{SAVED}]"));
     assert_eq!(requests(&c).len(), 1);
     assert_eq!(
-        tuple(run(client(server).login_by_phone(&obj(r#"{"extIdpConnidentifier":"w"}"#)))),
+        tuple(run(client(server).login_by_phone(obj(r#"{"extIdpConnidentifier":"w"}"#)))),
         r#"[{"message":"wxPhoneInfo.code is required","code":"INVALID_ARGUMENT"},null]"#
     );
 }

@@ -7,8 +7,8 @@ fn get_user_info_sends_the_default_flags_as_a_query_string() {
     let c = client(server);
     log_in(&c);
     assert_eq!(tuple(run(c.get_user_info(None))), r#"[null,{"userId":"u1","photo":"https://f/x.jpg"}]"#);
-    assert!(run(c.get_user_info(Some(&obj("{}")))).is_ok());
-    assert!(run(c.get_user_info(Some(&obj(r#"{"withIdentities":true}"#)))).is_ok());
+    assert!(run(c.get_user_info(Some(obj("{}")))).is_ok());
+    assert!(run(c.get_user_info(Some(obj(r#"{"withIdentities":true}"#)))).is_ok());
     let reqs = requests(&c);
     let auth = [("x-authing-userpool-id", POOL), ("Authorization", "AT")];
     assert_request(
