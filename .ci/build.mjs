@@ -210,7 +210,9 @@ function buildVariant(v, report) {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(path.join(dir, 'bindgen'), { recursive: true });
   step(`[${v.name}] cargo build (wasm32, release)`, () => run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'miniapp-sdk', ...v.cargo], { RUSTFLAGS: WASM_RUSTFLAGS + remapFlags() }));
-  const raw = path.join(root, 'target', 'wasm32-unknown-unknown', 'release', 'miniapp_sdk.wasm');
+  // Where cargo wrote it: CARGO_TARGET_DIR when set (else a stale module from target/ would be packaged).
+  const cargoTarget = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, 'target');
+  const raw = path.join(cargoTarget, 'wasm32-unknown-unknown', 'release', 'miniapp_sdk.wasm');
   // A copy that still has its name section, for the size profile (tests/bench/size-profile.mjs).
   fs.copyFileSync(raw, path.join(dir, 'named.wasm'));
   const lowered = path.join(dir, 'lowered.wasm');

@@ -28,7 +28,7 @@ use miniapp_sdk::authing::client::AuthingClient;
 use miniapp_sdk::authing::password::{public_key_of, EncryptType, PasswordLogin};
 use miniapp_sdk::authing::state::{build_state, jwt_exp_ms, LoginState};
 use miniapp_sdk::authing::transport::{classify, Kind};
-use miniapp_sdk::authing::{avatar, phone, Config as AuthConfig, Json};
+use miniapp_sdk::authing::{args, avatar, phone, Config as AuthConfig, Failure, Json, Obj};
 use miniapp_sdk::crypto::encoding::{base64_decode, hex_decode};
 use miniapp_sdk::crypto::{rsa, sm2, Drbg};
 use miniapp_sdk::error::{HostError, HostErrorKind};
@@ -38,6 +38,8 @@ use miniapp_sdk::serverless::sign::{hmac_md5_hex, sign, string_to_sign, SignFiel
 use miniapp_sdk::serverless::{authorize, db, file, function, Client as SlsClient, Config as SlsConfig};
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Instant;
 
 // ---- deterministic RNG and mutator -------------------------------------------------------------
@@ -595,6 +597,14 @@ fn fuzz_signer() {
     });
 }
 
+/// One Authing method with its argument, as the boundary would run it.
+type AuthCall<H> = fn(&AuthingClient<H>) -> Pin<Box<dyn Future<Output = Result<Json, Failure>> + '_>>;
+
+/// A method's object argument, read as the boundary reads it.
+fn obj(text: &str) -> Obj {
+    args::object(Some(text), "test input").unwrap()
+}
+
 #[test]
 fn fuzz_storage_decoder() {
     let mut seeds = response_seeds();
@@ -622,10 +632,19 @@ fn fuzz_storage_decoder() {
         let host = ScriptHost::new(NOW);
         host.storage.borrow_mut().insert("authing:app:login-state".into(), s);
         let client = AuthingClient::new(&host, AuthConfig::new("app", "pool", Some("http://h"), None).unwrap(), None);
-        let method = *rng.pick(&["getLoginState", "getUserInfo", "refreshToken", "logout", "checkLogin"]);
+        let method = rng.below(5);
         let answer = text(rng.pick::<Vec<u8>>(&answers));
         host.answers.borrow_mut().push_back(Answer::Reply(200, answer));
-        if let Err(f) = pollster::block_on(client.call(method, None)) {
+        let out = pollster::block_on(async {
+            match method {
+                0 => client.get_login_state().await,
+                1 => client.get_user_info(None).await,
+                2 => client.refresh_token().await,
+                3 => client.logout().await,
+                _ => client.check_login().await,
+            }
+        });
+        if let Err(f) = out {
             check_failure(&f);
         }
     });
@@ -634,29 +653,6 @@ fn fuzz_storage_decoder() {
 #[test]
 fn fuzz_client_flows() {
     let seeds = response_seeds();
-    let auth_methods: &[(&str, Option<&str>)] = &[
-        (
-            "loginByPassword",
-            Some(
-                r#"{"passwordPayload":{"username":"bob","password":"pw"},"options":{"passwordEncryptType":"sm2","scope":"openid offline_access"}}"#,
-            ),
-        ),
-        (
-            "loginByPassword",
-            Some(r#"{"passwordPayload":{"account":"bob","password":"pw"},"options":{"passwordEncryptType":"rsa"}}"#),
-        ),
-        ("loginByCode", Some(r#"{"extIdpConnidentifier":"wx"}"#)),
-        ("sendSms", Some(r#"{"phoneNumber":"13800000000","channel":"CHANNEL_LOGIN"}"#)),
-        ("loginByPassCode", Some(r#"{"passCodePayload":{"phone":"13800000000","passCode":"123456"}}"#)),
-        ("getLoginState", None),
-        ("refreshToken", None),
-        ("getUserInfo", None),
-        ("getPhone", Some(r#"{"extIdpConnidentifier":"wx","code":"c"}"#)),
-        ("updateUserInfo", Some(r#"{"nickname":"n"}"#)),
-        ("updatePassword", Some(r#"{"newPassword":"n","oldPassword":"o"}"#)),
-        ("updateAvatar", Some("wxfile://a.png")),
-        ("logout", None),
-    ];
     run("client-flows", 10_000, seeds.clone(), |rng, input| {
         // Authing: a valid or expiring stored state, then a method whose answers are mutated.
         let host = ScriptHost::new(NOW);
@@ -670,8 +666,35 @@ fn fuzz_client_flows() {
         host.storage_fails.set(rng.chance(12));
         queue_answers(rng, &host, &seeds, input);
         let client = AuthingClient::new(&host, AuthConfig::new("app", "pool", Some("http://h"), None).unwrap(), None);
-        let (method, arg) = *rng.pick(auth_methods);
-        match pollster::block_on(client.call(method, arg)) {
+        let auth_methods: &[AuthCall<&ScriptHost>] = &[
+            |c| {
+                Box::pin(c.login_by_password(obj(
+                    r#"{"passwordPayload":{"username":"bob","password":"pw"},"options":{"passwordEncryptType":"sm2","scope":"openid offline_access"}}"#,
+                )))
+            },
+            |c| {
+                Box::pin(c.login_by_password(obj(
+                    r#"{"passwordPayload":{"account":"bob","password":"pw"},"options":{"passwordEncryptType":"rsa"}}"#,
+                )))
+            },
+            |c| Box::pin(c.login_by_code(obj(r#"{"extIdpConnidentifier":"wx"}"#))),
+            |c| Box::pin(c.send_sms(obj(r#"{"phoneNumber":"13800000000","channel":"CHANNEL_LOGIN"}"#))),
+            |c| {
+                Box::pin(
+                    c.login_by_pass_code(obj(r#"{"passCodePayload":{"phone":"13800000000","passCode":"123456"}}"#)),
+                )
+            },
+            |c| Box::pin(c.get_login_state()),
+            |c| Box::pin(c.refresh_token()),
+            |c| Box::pin(c.get_user_info(None)),
+            |c| Box::pin(c.get_phone(obj(r#"{"extIdpConnidentifier":"wx","code":"c"}"#))),
+            |c| Box::pin(c.update_user_info(obj(r#"{"nickname":"n"}"#))),
+            |c| Box::pin(c.update_password(obj(r#"{"newPassword":"n","oldPassword":"o"}"#))),
+            |c| Box::pin(c.update_avatar("wxfile://a.png")),
+            |c| Box::pin(c.logout()),
+        ];
+        let method = rng.pick(auth_methods);
+        match pollster::block_on(method(&client)) {
             Ok(j) => {
                 let _ = j.to_text();
             }
@@ -779,25 +802,30 @@ fn debug_output_of_a_full_scenario_has_no_secrets() {
     let cfg = AuthConfig::new("app", "pool", Some("http://h"), None).unwrap();
     out.push(format!("{cfg:?}"));
     let client = AuthingClient::new(&host, cfg, None);
-    let calls: &[(&str, Option<&str>)] = &[
-        ("loginByPassword", Some(r#"{"passwordPayload":{"username":"bob","password":"PASSWORD-s3cr3t"}}"#)),
-        ("sendSms", Some(r#"{"phoneNumber":"13800000000","channel":"CHANNEL_LOGIN"}"#)),
-        ("loginByPassCode", Some(r#"{"passCodePayload":{"phone":"13800000000","passCode":"SMS-975310"}}"#)),
-        ("refreshToken", None),
-        ("getUserInfo", None),
-        ("updatePassword", Some(r#"{"newPassword":"NEWPASS-s3cr3t","oldPassword":"PASSWORD-s3cr3t"}"#)),
-        ("refreshToken", None),
-        ("loginByCode", Some(r#"{"extIdpConnidentifier":"wx"}"#)),
-        ("logout", None),
-        (
-            "loginByPassword",
-            Some(
+    let calls: &[AuthCall<&RecordingHost>] = &[
+        |c| {
+            Box::pin(c.login_by_password(obj(r#"{"passwordPayload":{"username":"bob","password":"PASSWORD-s3cr3t"}}"#)))
+        },
+        |c| Box::pin(c.send_sms(obj(r#"{"phoneNumber":"13800000000","channel":"CHANNEL_LOGIN"}"#))),
+        |c| {
+            Box::pin(
+                c.login_by_pass_code(obj(r#"{"passCodePayload":{"phone":"13800000000","passCode":"SMS-975310"}}"#)),
+            )
+        },
+        |c| Box::pin(c.refresh_token()),
+        |c| Box::pin(c.get_user_info(None)),
+        |c| Box::pin(c.update_password(obj(r#"{"newPassword":"NEWPASS-s3cr3t","oldPassword":"PASSWORD-s3cr3t"}"#))),
+        |c| Box::pin(c.refresh_token()),
+        |c| Box::pin(c.login_by_code(obj(r#"{"extIdpConnidentifier":"wx"}"#))),
+        |c| Box::pin(c.logout()),
+        |c| {
+            Box::pin(c.login_by_password(obj(
                 r#"{"passwordPayload":{"username":"bob","password":"PASSWORD-s3cr3t"},"options":{"passwordEncryptType":"aes"}}"#,
-            ),
-        ),
+            )))
+        },
     ];
-    for (m, arg) in calls {
-        let r = pollster::block_on(client.call(m, *arg));
+    for call in calls {
+        let r = pollster::block_on(call(&client));
         out.push(format!("{r:?}"));
         if let Err(f) = &r {
             out.push(f.to_json().to_text()); // the error the app sees

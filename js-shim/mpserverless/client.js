@@ -64,10 +64,10 @@ export class MPServerless {
     this.user = {
       /** `{authType: 'anonymous'}` or `{authProvider: 'alipay_openapi' | 'wechat_openapi'}` → `{success}`. */
       authorize(options) {
-        return self._call(async (core) => ({ success: await core.call('authorize', [toJson('options', options)]) }));
+        return self._call(async (core) => ({ success: await core.call('authorize', { options: toJson('options', options) }) }));
       },
       getInfo(options) {
-        return self._call(async (core) => decodeBody((await core.call('getInfo', [options ? toJson('options', options) : undefined])).body));
+        return self._call(async (core) => decodeBody((await core.call('getInfo', { options: options ? toJson('options', options) : undefined })).body));
       },
     };
     this.db = {
@@ -75,7 +75,7 @@ export class MPServerless {
         return makeCollection(self, name);
       },
       startTransaction() {
-        return self._call(async (core) => new Transaction(self, (await core.call('startTransaction', [])).transactionId));
+        return self._call(async (core) => new Transaction(self, (await core.call('startTransaction', {})).transactionId));
       },
     };
     this.function = {
@@ -83,7 +83,7 @@ export class MPServerless {
         return self._call(async (core) => {
           if (typeof functionTarget !== 'string') throw mpInvalid('functionTarget', 'functionTarget should be a non-empty string');
           if (typeof functionArgs === 'number' && isNaN(functionArgs)) throw mpInvalid('functionArgs', 'functionArgs should not be NaN');
-          const reply = await core.call('invoke', [functionTarget, toJson('functionArgs', functionArgs)]);
+          const reply = await core.call('invoke', { target: functionTarget, args: toJson('functionArgs', functionArgs) });
           return Object.assign({}, decodeBody(reply.body), { requestId: reply.requestId });
         });
       },
@@ -93,33 +93,33 @@ export class MPServerless {
         return self._call((core) => self._upload(core, options));
       },
       deleteFile(fileId) {
-        return self._call(async (core) => decodeBody((await core.call('deleteFile', [joinIds('fileId', fileId)])).body));
+        return self._call(async (core) => decodeBody((await core.call('deleteFile', { ids: joinIds('fileId', fileId) })).body));
       },
       /** 3.x: the sign RPC of an upload alone; resolves the decoded body (`result` = the OSS form data). */
       getOSSUploadOptionsFromPath(path, targetPath, size, cloudPath) {
         return self._call(async (core) => {
           if (typeof path !== 'string') throw mpInvalid('path', 'path should be a string');
           const bytes = size === undefined || size === null ? undefined : str(size, 'size');
-          const reply = await core.call('ossSign', [path, targetPath ? str(targetPath, 'targetPath') : undefined, bytes, cloudPath ? str(cloudPath, 'cloudPath') : undefined]);
+          const reply = await core.call('ossSign', { path, targetPath: targetPath ? str(targetPath, 'targetPath') : undefined, size: bytes, cloudPath: cloudPath ? str(cloudPath, 'cloudPath') : undefined });
           return decodeBody(reply.body);
         });
       },
       /** 3.x: the report RPC of an upload alone; resolves undefined (the core refuses an id that is not a non-empty string). */
       reportOSSUpload(id, contentType) {
         return self._call(async (core) => {
-          await core.call('ossReport', [id, contentType ? str(contentType, 'contentType') : undefined]);
+          await core.call('ossReport', { id, contentType: contentType ? str(contentType, 'contentType') : undefined });
         });
       },
       info(fileIds, options) {
         return self._call(async (core) => {
-          const body = decodeBody((await core.call('fileInfo', [joinIds('fileIds', fileIds), options ? toJson('options', options) : undefined])).body);
+          const body = decodeBody((await core.call('fileInfo', { ids: joinIds('fileIds', fileIds), options: options ? toJson('options', options) : undefined })).body);
           return (body && body.result) || [];
         });
       },
     };
     this.network = {
       forward(method, params) {
-        return self._call(async (core) => decodeBody((await core.call('forward', [str(method || '', 'method'), toJson('params', params)])).body));
+        return self._call(async (core) => decodeBody((await core.call('forward', { method: str(method || '', 'method'), params: toJson('params', params) })).body));
       },
     };
   }
@@ -221,7 +221,7 @@ export class MPServerless {
       path: str(options.path),
       timeout: typeof options.timeout === 'number' && options.timeout > 0 ? Math.floor(options.timeout) : undefined,
     };
-    return JSON.parse(await core.call('uploadFile', [JSON.stringify(plan)]));
+    return JSON.parse(await core.call('uploadFile', { plan: JSON.stringify(plan) }));
   }
 }
 

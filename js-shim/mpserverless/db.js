@@ -40,7 +40,7 @@ export function makeCollection(owner, name, tx) {
     transaction() {
       return owner._call(async (core) => {
         if (chain && chain.status === 'init') throw txError('transaction already started');
-        const id = (await core.call('startTransaction', [current])).transactionId;
+        const id = (await core.call('startTransaction', { collection: current })).transactionId;
         chain = new Transaction(owner, id);
         chain._collection = current;
         return id;
@@ -60,9 +60,9 @@ export function makeCollection(owner, name, tx) {
       return owner._call(async (core) => {
         const t = chain;
         if (t) t._checkOpen();
-        const args = names.map((field, i) => toJson(field, a[i]));
-        const options = toJson('options', a[names.length]);
-        return dbResult(await core.call('db', [current, t ? t.id : undefined, command, options].concat(args)));
+        const args = { collection: current, transactionId: t ? t.id : undefined, command, options: toJson('options', a[names.length]) };
+        names.forEach((field, i) => { args[field] = toJson(field, a[i]); });
+        return dbResult(await core.call('db', args));
       });
     };
   }
@@ -91,7 +91,7 @@ export class Transaction {
     return this._owner._call(async (core) => {
       this._checkOpen();
       this.status = status;
-      return dbResult(await core.call('db', [this._collection, this.id, command]));
+      return dbResult(await core.call('db', { collection: this._collection, transactionId: this.id, command }));
     });
   }
 

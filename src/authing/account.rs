@@ -1,57 +1,74 @@
 //! The account methods of 5.1.18 that post the caller's object to one endpoint: `sendEmailCode`,
 //! the bind / update email and phone flows, the delete-account pair and `decryptData`. Each is a
-//! row of [`FLOWS`]: its JS name, endpoint, whether it needs the access token, and the fields the
-//! SDK checks before any request (the official SDK checks none and lets the server refuse).
+//! [`Flow`] constant (listed in [`FLOWS`]): its endpoint, whether it needs the access token, the
+//! fields the SDK checks before any request (the official SDK checks none and lets the server
+//! refuse) and what it does besides posting.
 
 use super::config::Platform;
 use super::outcome::Failure;
 use super::password::EncryptType;
 use crate::json::{Json, Obj};
 
-/// One account flow.
+/// One account flow. The JS name that picks it is the boundary's business (src/wasm/authing_js.rs).
 pub struct Flow {
-    /// The JS method name.
-    pub method: &'static str,
     /// The endpoint.
     pub path: &'static str,
     /// Whether the request carries `Authorization` (and so needs a login).
     pub token: bool,
     /// Fields that must be non-empty.
     pub required: &'static [&'static str],
+    /// What the flow does besides posting the input.
+    pub effect: Effect,
 }
+
+/// What a flow does besides posting the input.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Effect {
+    /// Nothing.
+    None,
+    /// Encrypts `passwordPayload.password` when asked (`deleteAccountRequest`).
+    EncryptPassword,
+    /// Forgets the stored state once the server agreed (`deleteAccount`).
+    ForgetState,
+}
+
+const fn flow(path: &'static str, required: &'static [&'static str]) -> Flow {
+    Flow { path, token: true, required, effect: Effect::None }
+}
+
+/// `sendEmailCode`.
+pub const SEND_EMAIL_CODE: Flow = Flow { token: false, ..flow("/api/v3/send-email", &["email"]) };
+/// `bindEmail`.
+pub const BIND_EMAIL: Flow = flow("/api/v3/bind-email", &["email", "passCode"]);
+/// `updateEmailRequest`.
+pub const UPDATE_EMAIL_REQUEST: Flow = flow("/api/v3/verify-update-email-request", &["verifyMethod"]);
+/// `updateEmail`.
+pub const UPDATE_EMAIL: Flow = flow("/api/v3/update-email", &["updateEmailToken"]);
+/// `bindPhone`.
+pub const BIND_PHONE: Flow = flow("/api/v3/bind-phone", &["phoneNumber", "passCode"]);
+/// `updatePhoneRequest`.
+pub const UPDATE_PHONE_REQUEST: Flow = flow("/api/v3/verify-update-phone-request", &["verifyMethod"]);
+/// `updatePhone`.
+pub const UPDATE_PHONE: Flow = flow("/api/v3/update-phone", &["updatePhoneToken"]);
+/// `deleteAccountRequest`.
+pub const DELETE_ACCOUNT_REQUEST: Flow =
+    Flow { effect: Effect::EncryptPassword, ..flow("/api/v3/verify-delete-account-request", &["verifyMethod"]) };
+/// `deleteAccount`.
+pub const DELETE_ACCOUNT: Flow =
+    Flow { effect: Effect::ForgetState, ..flow("/api/v3/delete-account", &["deleteAccountToken"]) };
 
 /// The flows, in the official bundle's order.
-pub const FLOWS: &[Flow] = &[
-    Flow { method: "sendEmailCode", path: "/api/v3/send-email", token: false, required: &["email"] },
-    Flow { method: "bindEmail", path: "/api/v3/bind-email", token: true, required: &["email", "passCode"] },
-    Flow {
-        method: "updateEmailRequest",
-        path: "/api/v3/verify-update-email-request",
-        token: true,
-        required: &["verifyMethod"],
-    },
-    Flow { method: "updateEmail", path: "/api/v3/update-email", token: true, required: &["updateEmailToken"] },
-    Flow { method: "bindPhone", path: "/api/v3/bind-phone", token: true, required: &["phoneNumber", "passCode"] },
-    Flow {
-        method: "updatePhoneRequest",
-        path: "/api/v3/verify-update-phone-request",
-        token: true,
-        required: &["verifyMethod"],
-    },
-    Flow { method: "updatePhone", path: "/api/v3/update-phone", token: true, required: &["updatePhoneToken"] },
-    Flow {
-        method: "deleteAccountRequest",
-        path: "/api/v3/verify-delete-account-request",
-        token: true,
-        required: &["verifyMethod"],
-    },
-    Flow { method: "deleteAccount", path: "/api/v3/delete-account", token: true, required: &["deleteAccountToken"] },
+pub const FLOWS: [&Flow; 9] = [
+    &SEND_EMAIL_CODE,
+    &BIND_EMAIL,
+    &UPDATE_EMAIL_REQUEST,
+    &UPDATE_EMAIL,
+    &BIND_PHONE,
+    &UPDATE_PHONE_REQUEST,
+    &UPDATE_PHONE,
+    &DELETE_ACCOUNT_REQUEST,
+    &DELETE_ACCOUNT,
 ];
-
-/// The flow of a JS method name.
-pub fn flow(method: &str) -> Option<&'static Flow> {
-    FLOWS.iter().find(|f| f.method == method)
-}
 
 /// Checks the required fields of `flow` in `input`.
 ///
@@ -94,9 +111,8 @@ pub fn decrypt_path(platform: Platform) -> &'static str {
     }
 }
 
-/// Fields `decryptData` checks.
-pub const DECRYPT_REQUIRED: Flow =
-    Flow { method: "decryptData", path: "", token: false, required: &["extIdpConnidentifier", "encryptedData", "iv"] };
+/// Fields `decryptData` checks (its endpoint depends on the platform, see [`decrypt_path`]).
+pub const DECRYPT_REQUIRED: Flow = Flow { token: false, ..flow("", &["extIdpConnidentifier", "encryptedData", "iv"]) };
 
 /// The social bind endpoint: `bindWxByCode` always binds WeChat; `bindPlatformByCode` binds the
 /// platform the SDK runs on.
@@ -125,11 +141,11 @@ mod tests {
 
     #[test]
     fn checks_name_the_first_missing_field() {
-        let f = flow("bindPhone").unwrap();
+        let f = &BIND_PHONE;
         assert_eq!(check(f, &obj(r#"{"phoneNumber":"1"}"#)).unwrap_err().message, "passCode is required");
         assert!(check(f, &obj(r#"{"phoneNumber":"1","passCode":"2"}"#)).is_ok());
-        assert!(flow("nope").is_none());
         assert_eq!(FLOWS.iter().filter(|f| !f.token).count(), 1);
+        assert_eq!(FLOWS.iter().filter(|f| f.effect != Effect::None).count(), 2);
     }
 
     #[test]

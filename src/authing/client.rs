@@ -1,10 +1,12 @@
 //! [`AuthingClient`]: the twelve public methods, orchestrated over any [`Host`].
 //!
-//! Every method takes the caller's input as JSON text (what the JS facade gets from
-//! `JSON.stringify`) and returns `Result<Json, Failure>`, which the facade turns into
+//! Every method takes the caller's input already read into a typed value (an [`Obj`], an
+//! [`EncryptType`], a path: see [`super::args`], which the boundary in src/wasm/authing_js.rs
+//! reads it with once) and returns `Result<Json, Failure>`, which the facade turns into
 //! `[null, data]` / `[error, undefined]`. No method panics or traps, whatever the input, the server
 //! or the host does.
 
+use super::account::{self, Effect, Flow};
 use super::config::{Config, Platform};
 use super::outcome::Failure;
 use super::password::{public_key_of, EncryptType, PasswordLogin, PasswordUpdate};
@@ -12,7 +14,7 @@ use super::rejected::token_rejected;
 use super::state::{build_state, jwt_seconds, state_key, LoginState};
 use super::token::refresh_body;
 use super::transport::{self, form_encode, Kind, FORM};
-use super::{account, avatar, code, phone, profile, sms};
+use super::{avatar, code, phone, profile, sms};
 use crate::clock::ServerClock;
 use crate::crypto::{fresh_rng, rsa, sm2};
 use crate::error::{Error, ErrorCode, HostError};
@@ -54,13 +56,6 @@ pub struct AuthingClient<H: Host> {
     generation: Cell<u64>,
     auto_refresh_blocked_until: Cell<f64>,
     clock: ServerClock,
-}
-
-fn parse_obj(text: &str, what: &str) -> Result<Obj, Failure> {
-    match Json::parse(text) {
-        Ok(Json::Object(o)) => Ok(o),
-        _ => Err(Failure::invalid(format!("{what} must be an object"))),
-    }
 }
 
 fn storage_failure(e: HostError) -> Failure {
@@ -308,49 +303,20 @@ impl<H: Host> AuthingClient<H> {
         }
     }
 
+    /// `getLoginCode()`: a fresh platform login code.
+    ///
+    /// # Errors
+    /// Host errors, with "get wx login code error" (or `tt`).
+    pub async fn get_login_code(&self) -> Result<Json, Failure> {
+        self.login_code().await.map(Json::String)
+    }
+
     async fn login_code(&self) -> Result<String, Failure> {
         let message = match self.config.platform {
             Platform::Wx => "get wx login code error",
             Platform::Tt => "get tt login code error",
         };
         self.host.login_code().await.map_err(|e| Failure::from(Error::Host(e)).with_message(message))
-    }
-
-    /// Runs the public method named `method` (its JS name) with `input`, the JSON text of its
-    /// argument (`None` when the app passed none). One entry point keeps the wasm boundary to a
-    /// single exported future (each one costs code size).
-    ///
-    /// # Errors
-    /// Those of the method; `INVALID_ARGUMENT` for an unknown name.
-    pub async fn call(&self, method: &str, input: Option<&str>) -> Result<Json, Failure> {
-        let arg = input.unwrap_or("null");
-        match method {
-            "getLoginState" => self.get_login_state().await,
-            "loginByCode" => self.login_by_code(arg).await,
-            "loginByPassword" => self.login_by_password(arg).await,
-            "sendSms" => self.send_sms(arg).await,
-            "loginByPassCode" => self.login_by_pass_code(arg).await,
-            "refreshToken" => self.refresh_token().await,
-            "getPhone" => self.get_phone(arg).await,
-            "updatePassword" => self.update_password(arg).await,
-            "getUserInfo" => self.get_user_info(input).await,
-            "updateUserInfo" => self.update_user_info(arg).await,
-            "checkLogin" => self.check_login().await,
-            "updateAvatar" => self.update_avatar(input.unwrap_or_default()).await,
-            "logout" => self.logout().await,
-            "clearLoginState" => self.clear_login_state().await,
-            "saveLoginState" => self.save_login_state(arg).await,
-            "getLoginCode" => self.login_code().await.map(Json::String),
-            "getPublicKey" => self.get_public_key(arg).await,
-            "loginByPhone" => self.login_by_phone(arg).await,
-            "bindWxByCode" => self.bind_by_code(arg, Platform::Wx).await,
-            "bindPlatformByCode" => self.bind_by_code(arg, self.config.platform).await,
-            "decryptData" => self.decrypt_data(arg).await,
-            other => match account::flow(other) {
-                Some(flow) => self.account_flow(flow, arg).await,
-                None => Err(Failure::invalid(format!("unknown method \"{method}\""))),
-            },
-        }
     }
 
     /// `clearLoginState()`: forgets the stored state, `true`.
@@ -366,9 +332,8 @@ impl<H: Host> AuthingClient<H> {
     /// resolves the plain state, as the official SDK does, not a tuple).
     ///
     /// # Errors
-    /// `INVALID_ARGUMENT`, `STORAGE`.
-    pub async fn save_login_state(&self, input: &str) -> Result<Json, Failure> {
-        let token = parse_obj(input, "saveLoginState state")?;
+    /// `STORAGE`.
+    pub async fn save_login_state(&self, token: Obj) -> Result<Json, Failure> {
         self.bump_generation();
         self.save_state(token).await.map(|s| s.to_json())
     }
@@ -376,12 +341,8 @@ impl<H: Host> AuthingClient<H> {
     /// `getPublicKey(type)`: the `rsa` or `sm2` public key of `/api/v3/system`.
     ///
     /// # Errors
-    /// `INVALID_ARGUMENT` for another type, `BAD_RESPONSE` without the key, server errors.
-    pub async fn get_public_key(&self, input: &str) -> Result<Json, Failure> {
-        let kind = match EncryptType::from_option(Json::parse(input).ok().as_ref()) {
-            Ok(Some(kind)) => kind,
-            _ => return Err(Failure::invalid("encryptType must be \"rsa\" or \"sm2\"")),
-        };
+    /// `BAD_RESPONSE` without the key, server errors.
+    pub async fn get_public_key(&self, kind: EncryptType) -> Result<Json, Failure> {
         let system = self.send(Kind::System, Method::Get, "/api/v3/system", &[], None).await?;
         public_key_of(&system, kind).map(Json::String)
     }
@@ -391,8 +352,7 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `INVALID_ARGUMENT`, host errors of the login code, server errors.
-    pub async fn login_by_phone(&self, input: &str) -> Result<Json, Failure> {
-        let input = parse_obj(input, "loginByPhone options")?;
+    pub async fn login_by_phone(&self, input: Obj) -> Result<Json, Failure> {
         code::check_phone(&input, self.config.platform)?;
         if let Ok(state) = self.current_state().await {
             return Ok(state.to_json());
@@ -402,15 +362,12 @@ impl<H: Host> AuthingClient<H> {
     }
 
     /// `bindWxByCode(data)` (always WeChat) and `bindPlatformByCode(data)` (the running
-    /// platform): binds the platform identity of a fresh login code to the signed-in user.
+    /// platform, [`Config::platform`]): binds the platform identity of a fresh login code to the
+    /// signed-in user. `input` is empty when the app passed none.
     ///
     /// # Errors
-    /// `NOT_LOGGED_IN`, `INVALID_ARGUMENT`, host errors of the login code, server errors.
-    pub async fn bind_by_code(&self, input: &str, platform: Platform) -> Result<Json, Failure> {
-        let input = match Json::parse(input) {
-            Ok(Json::Null) => Obj::new(),
-            _ => parse_obj(input, "bind options")?,
-        };
+    /// `NOT_LOGGED_IN`, host errors of the login code, server errors.
+    pub async fn bind_by_code(&self, input: Obj, platform: Platform) -> Result<Json, Failure> {
         let token = self.access_token().await?;
         let code = self.login_code().await?;
         self.post_with_token(account::bind_path(platform), token, &account::bind_body(&input, &code)).await
@@ -420,23 +377,22 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `INVALID_ARGUMENT`, server errors.
-    pub async fn decrypt_data(&self, input: &str) -> Result<Json, Failure> {
-        let input = parse_obj(input, "decryptData options")?;
+    pub async fn decrypt_data(&self, input: Obj) -> Result<Json, Failure> {
         account::check(&account::DECRYPT_REQUIRED, &input)?;
         let headers = [("x-authing-userpool-id", self.config.user_pool_id.as_str())];
         let path = account::decrypt_path(self.config.platform);
         self.send(Kind::Api, Method::Post, path, &headers, Some(input.to_text())).await
     }
 
-    /// One of [`account::FLOWS`]: the input posted as given (a `deleteAccountRequest` password
-    /// encrypted when asked); a successful `deleteAccount` forgets the stored state.
+    /// One of [`account::FLOWS`] (`sendEmailCode`, `bindEmail`, ...): the input posted as given
+    /// (a `deleteAccountRequest` password encrypted when asked); a successful `deleteAccount`
+    /// forgets the stored state.
     ///
     /// # Errors
     /// `NOT_LOGGED_IN`, `INVALID_ARGUMENT`, `CRYPTO`, `NO_ENTROPY`, server errors.
-    async fn account_flow(&self, flow: &account::Flow, input: &str) -> Result<Json, Failure> {
-        let mut input = parse_obj(input, &format!("{} options", flow.method))?;
+    pub async fn account_flow(&self, flow: &Flow, mut input: Obj) -> Result<Json, Failure> {
         account::check(flow, &input)?;
-        let encrypt = account::delete_password(&input)?.filter(|_| flow.method == "deleteAccountRequest");
+        let encrypt = account::delete_password(&input)?.filter(|_| flow.effect == Effect::EncryptPassword);
         if !flow.token {
             let headers = [("x-authing-userpool-id", self.config.user_pool_id.as_str())];
             return self.send(Kind::Api, Method::Post, flow.path, &headers, Some(input.to_text())).await;
@@ -446,7 +402,7 @@ impl<H: Host> AuthingClient<H> {
             input = account::with_cipher(input, self.encrypt(kind, &password).await?);
         }
         let out = self.post_with_token(flow.path, token, &input).await?;
-        if flow.method == "deleteAccount" {
+        if flow.effect == Effect::ForgetState {
             self.bump_generation();
             self.remove_state().await?;
         }
@@ -466,8 +422,7 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `INVALID_ARGUMENT`, host errors with "get wx login code error", server errors.
-    pub async fn login_by_code(&self, input: &str) -> Result<Json, Failure> {
-        let input = parse_obj(input, "loginByCode options")?;
+    pub async fn login_by_code(&self, input: Obj) -> Result<Json, Failure> {
         code::check(&input)?;
         if let Ok(state) = self.current_state().await {
             return Ok(state.to_json());
@@ -481,8 +436,8 @@ impl<H: Host> AuthingClient<H> {
     /// # Errors
     /// `INVALID_ARGUMENT`, `CRYPTO` (bad key, failing `encryptFunction`), `NO_ENTROPY`, server
     /// errors.
-    pub async fn login_by_password(&self, input: &str) -> Result<Json, Failure> {
-        let login = PasswordLogin::parse(parse_obj(input, "loginByPassword options")?)?;
+    pub async fn login_by_password(&self, input: Obj) -> Result<Json, Failure> {
+        let login = PasswordLogin::parse(input)?;
         let cipher = match login.encrypt {
             Some(kind) => Some(self.encrypt(kind, login.password()).await?),
             None => None,
@@ -494,8 +449,8 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `INVALID_ARGUMENT`, server errors.
-    pub async fn send_sms(&self, input: &str) -> Result<Json, Failure> {
-        let body = sms::send_sms_body(parse_obj(input, "sendSms options")?)?;
+    pub async fn send_sms(&self, input: Obj) -> Result<Json, Failure> {
+        let body = sms::send_sms_body(input)?;
         let headers = [("x-authing-userpool-id", self.config.user_pool_id.as_str())];
         self.send(Kind::Api, Method::Post, "/api/v3/send-sms", &headers, Some(body.to_text())).await
     }
@@ -504,8 +459,8 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `INVALID_ARGUMENT`, server errors.
-    pub async fn login_by_pass_code(&self, input: &str) -> Result<Json, Failure> {
-        let body = sms::pass_code_body(parse_obj(input, "loginByPassCode options")?)?;
+    pub async fn login_by_pass_code(&self, input: Obj) -> Result<Json, Failure> {
+        let body = sms::pass_code_body(input)?;
         self.login("/api/v3/signin", body).await
     }
 
@@ -522,8 +477,7 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `INVALID_ARGUMENT`, server errors, `BAD_RESPONSE` without `phone_info`.
-    pub async fn get_phone(&self, input: &str) -> Result<Json, Failure> {
-        let input = parse_obj(input, "getPhone options")?;
+    pub async fn get_phone(&self, input: Obj) -> Result<Json, Failure> {
         let platform = self.config.platform;
         phone::check(&input, platform)?;
         let login_code = match platform {
@@ -540,8 +494,8 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `NOT_LOGGED_IN`, `INVALID_ARGUMENT`, `CRYPTO`, `NO_ENTROPY`, server errors.
-    pub async fn update_password(&self, input: &str) -> Result<Json, Failure> {
-        let update = PasswordUpdate::parse(parse_obj(input, "updatePassword options")?)?;
+    pub async fn update_password(&self, input: Obj) -> Result<Json, Failure> {
+        let update = PasswordUpdate::parse(input)?;
         let token = self.access_token().await?;
         let cipher = match update.encrypt {
             Some(kind) => Some(self.encrypt(kind, update.new_password()).await?),
@@ -550,16 +504,11 @@ impl<H: Host> AuthingClient<H> {
         self.post_with_token("/api/v3/update-password", token, &update.body(cipher)).await
     }
 
-    /// `getUserInfo(flags?)`. `input` is `None` when the caller passed nothing.
+    /// `getUserInfo(flags?)`. `flags` is `None` when the caller passed nothing (or `null`).
     ///
     /// # Errors
-    /// `NOT_LOGGED_IN`, `INVALID_ARGUMENT`, server errors.
-    pub async fn get_user_info(&self, input: Option<&str>) -> Result<Json, Failure> {
-        let flags = match input.map(Json::parse) {
-            None | Some(Ok(Json::Null)) => None,
-            Some(Ok(Json::Object(o))) => Some(o),
-            Some(_) => return Err(Failure::invalid("getUserInfo options must be an object")),
-        };
+    /// `NOT_LOGGED_IN`, server errors.
+    pub async fn get_user_info(&self, flags: Option<Obj>) -> Result<Json, Failure> {
         let token = self.access_token().await?;
         self.with_token(Method::Get, &profile::get_profile_path(flags.as_ref()), None, token).await
     }
@@ -567,9 +516,8 @@ impl<H: Host> AuthingClient<H> {
     /// `updateUserInfo(data)`.
     ///
     /// # Errors
-    /// `NOT_LOGGED_IN`, `INVALID_ARGUMENT`, server errors.
-    pub async fn update_user_info(&self, input: &str) -> Result<Json, Failure> {
-        let body = parse_obj(input, "updateUserInfo options")?;
+    /// `NOT_LOGGED_IN`, server errors.
+    pub async fn update_user_info(&self, body: Obj) -> Result<Json, Failure> {
         let token = self.access_token().await?;
         self.post_with_token("/api/v3/update-profile", token, &body).await
     }

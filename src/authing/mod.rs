@@ -2,11 +2,13 @@
 //!
 //! Sans-I/O where it matters: request bodies, URLs, headers and response classification are plain
 //! functions ([`transport`], [`code`], [`password`], [`sms`], [`phone`], [`profile`], [`avatar`],
-//! [`token`], [`state`]); [`client::AuthingClient`] sequences them over a [`crate::host::Host`].
-//! Results are `Result<Json, Failure>`; [`outcome::tuple_text`] renders the `[error, data]` tuple
+//! [`token`], [`state`]); [`client::AuthingClient`] sequences them over a [`crate::host::Host`]
+//! in typed methods, one per JS method, whose arguments [`args`] reads from the boundary's text
+//! (the JS name picks the method in src/wasm/authing_js.rs, not here). Results are `Result<Json, Failure>`; [`outcome::tuple_text`] renders the `[error, data]` tuple
 //! the JS facade resolves with.
 
 pub mod account;
+pub mod args;
 pub mod avatar;
 pub mod client;
 pub mod code;

@@ -147,7 +147,8 @@ pub fn command(name: &str) -> Option<&'static Command> {
 }
 
 impl Command {
-    /// Names of the positional arguments, in order (the JS facade passes values in this order).
+    /// Names of the arguments, in order: the JS facade passes each value under its name (the
+    /// app's call gives them in this order) and src/wasm/serverless_js.rs reads them in this order.
     pub fn arg_names(&self) -> impl Iterator<Item = &'static str> {
         self.args.iter().map(|(n, _)| *n)
     }
@@ -287,12 +288,13 @@ pub fn transaction_id(reply: &super::envelope::Reply) -> Result<String, Error> {
 mod tests {
     use super::*;
 
-    /// The JS facade's table of db commands and their positional argument names
+    /// The JS facade's table of db commands and their argument names, in the app's order
     /// (`js-shim/mpserverless/db.js`, `DB_ARGS`), read at compile time: a missing file fails the build.
     const JS_DB: &str = include_str!("../../js-shim/mpserverless/db.js");
 
-    // The facade passes each command's arguments by position, so its table and COMMANDS must agree
-    // on every command and on the order of its argument names.
+    // The facade names each of the app's positional arguments with its table and the boundary reads
+    // them by COMMANDS' names, so the two must agree on every command and on the order of its
+    // argument names.
     #[test]
     fn the_js_facade_and_the_core_agree_on_the_db_command_table() {
         let start = JS_DB.find("const DB_ARGS = {").expect("DB_ARGS in db.js") + "const DB_ARGS = {".len();

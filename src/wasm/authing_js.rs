@@ -1,14 +1,20 @@
 //! `AuthingCore`: the Authing client exported to JS. The facade (`js-shim/authing.js`) calls
 //! `call(method, input)` with the input as JSON text and gets back the JSON text of the
 //! `[error, data]` tuple; the promise never rejects. One exported entry point instead of one per
-//! method keeps the wasm and its glue small.
+//! method keeps the wasm and its glue small. [`pick`] is the one place a JS name picks a method of
+//! [`AuthingClient`] and its argument is read (once, with [`args`]) into the typed value the
+//! method takes.
 
 use super::error_js::{describe, to_js};
 use super::host_js::JsHost;
+use crate::authing::account::{self, Flow};
+use crate::authing::args::{self, encrypt_type, object, optional_object, options};
 use crate::authing::client::Encryptor;
 use crate::authing::password::EncryptType;
-use crate::authing::{tuple_text, AuthingClient, Config};
+use crate::authing::{tuple_text, AuthingClient, Config, Failure, Json, Platform};
 use crate::error::Error;
+use core::future::Future;
+use core::pin::Pin;
 use js_sys::{Function, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -34,6 +40,59 @@ fn js_encryptor(f: Function) -> Encryptor {
     })
 }
 
+/// The account flows by JS name.
+const FLOWS: [(&str, &Flow); 9] = [
+    ("sendEmailCode", &account::SEND_EMAIL_CODE),
+    ("bindEmail", &account::BIND_EMAIL),
+    ("updateEmailRequest", &account::UPDATE_EMAIL_REQUEST),
+    ("updateEmail", &account::UPDATE_EMAIL),
+    ("bindPhone", &account::BIND_PHONE),
+    ("updatePhoneRequest", &account::UPDATE_PHONE_REQUEST),
+    ("updatePhone", &account::UPDATE_PHONE),
+    ("deleteAccountRequest", &account::DELETE_ACCOUNT_REQUEST),
+    ("deleteAccount", &account::DELETE_ACCOUNT),
+];
+
+/// A method of [`AuthingClient`] with its argument, ready to run.
+type Task<'a> = Pin<Box<dyn Future<Output = Result<Json, Failure>> + 'a>>;
+
+/// The method whose JS name is `method`, with `input` (the JSON text of its argument, the file path
+/// for `updateAvatar`; `None` when the app passed none) read into the value it takes. A plain
+/// function returning one boxed future per method keeps each method's state machine its own
+/// (measured smaller than one `async` match over all of them).
+fn pick<'a>(c: &'a AuthingClient<JsHost>, method: &str, input: Option<&'a str>) -> Result<Task<'a>, Failure> {
+    let platform = c.config().platform;
+    Ok(match method {
+        "getLoginState" => Box::pin(c.get_login_state()),
+        "loginByCode" => Box::pin(c.login_by_code(options(input, method)?)),
+        "loginByPassword" => Box::pin(c.login_by_password(options(input, method)?)),
+        "sendSms" => Box::pin(c.send_sms(options(input, method)?)),
+        "loginByPassCode" => Box::pin(c.login_by_pass_code(options(input, method)?)),
+        "refreshToken" => Box::pin(c.refresh_token()),
+        "getPhone" => Box::pin(c.get_phone(options(input, method)?)),
+        "updatePassword" => Box::pin(c.update_password(options(input, method)?)),
+        "getUserInfo" => Box::pin(c.get_user_info(optional_object(input, "getUserInfo options")?)),
+        "updateUserInfo" => Box::pin(c.update_user_info(options(input, method)?)),
+        "checkLogin" => Box::pin(c.check_login()),
+        "updateAvatar" => Box::pin(c.update_avatar(input.unwrap_or_default())),
+        "logout" => Box::pin(c.logout()),
+        "clearLoginState" => Box::pin(c.clear_login_state()),
+        "saveLoginState" => Box::pin(c.save_login_state(object(input, "saveLoginState state")?)),
+        "getLoginCode" => Box::pin(c.get_login_code()),
+        "getPublicKey" => Box::pin(c.get_public_key(encrypt_type(input)?)),
+        "loginByPhone" => Box::pin(c.login_by_phone(options(input, method)?)),
+        "bindWxByCode" | "bindPlatformByCode" => {
+            let input = optional_object(input, "bind options")?.unwrap_or_default();
+            Box::pin(c.bind_by_code(input, if method == "bindWxByCode" { Platform::Wx } else { platform }))
+        }
+        "decryptData" => Box::pin(c.decrypt_data(options(input, method)?)),
+        _ => match FLOWS.iter().find(|(name, _)| *name == method) {
+            Some((_, flow)) => Box::pin(c.account_flow(flow, options(input, method)?)),
+            None => return Err(args::unknown_method(method)),
+        },
+    })
+}
+
 #[wasm_bindgen]
 impl AuthingCore {
     /// Binds a client to `host` (see the `Host` interface). `options` is the JSON text of
@@ -56,7 +115,10 @@ impl AuthingCore {
     pub fn call(&self, method: String, input: Option<String>) -> Promise {
         let client = self.client.clone();
         super::promise(Box::pin(async move {
-            let result = client.call(&method, input.as_deref()).await;
+            let result = match pick(&client, &method, input.as_deref()) {
+                Ok(task) => task.await,
+                Err(f) => Err(f),
+            };
             Ok(JsValue::from_str(&tuple_text(&result)))
         }))
     }

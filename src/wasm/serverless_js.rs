@@ -1,8 +1,10 @@
 //! `ServerlessClient`: the MPServerless core exported to the JS facade (`js-shim/mpserverless.js`).
 //!
-//! Caller values cross the boundary as JSON text serialised by the facade; replies come back as the
-//! raw gateway body text (`{body, requestId}`), which the facade decodes into the official result
-//! shapes. Errors are real JS `Error`s named `MPServerlessError` with the `code` and `type` of
+//! Caller values cross the boundary as JSON text serialised by the facade, in one object of named
+//! arguments per call, read once by name in `ServerlessClient::run` (measured +90 B brotli on the
+//! serverless core against positional arrays); replies come back as the raw gateway body text
+//! (`{body, requestId}`), which the facade decodes into the official result shapes. Errors are
+//! real JS `Error`s named `MPServerlessError` with the `code` and `type` of
 //! [`crate::serverless::errors::classify`], plus `sdkCode` (the core's code) and, for gateway
 //! errors, `statusCode`.
 
@@ -11,7 +13,7 @@ use super::host_js::JsHost;
 use crate::error::Error;
 use crate::serverless::envelope::Reply;
 use crate::serverless::{db, errors, Client, Config};
-use js_sys::{Array, Object, Promise, Reflect};
+use js_sys::{Object, Promise, Reflect};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -46,30 +48,43 @@ pub struct ServerlessClient {
     inner: Rc<Client<JsHost>>,
 }
 
-/// The `index`th argument of a call (`undefined` and non-strings are `None`).
-fn arg(args: &[Option<String>], index: usize) -> Option<&str> {
-    args.get(index).and_then(|a| a.as_deref())
+/// The argument `name` of a call (`undefined` and non-strings are `None`).
+fn arg(args: &JsValue, name: &str) -> Option<String> {
+    Reflect::get(args, &JsValue::from_str(name)).ok()?.as_string()
 }
 
 impl ServerlessClient {
     /// Runs one method; see [`ServerlessClient::call`].
-    async fn run(c: Rc<Client<JsHost>>, method: String, a: Vec<Option<String>>) -> Result<JsValue, Error> {
+    async fn run(c: Rc<Client<JsHost>>, method: String, a: JsValue) -> Result<JsValue, Error> {
         type C = Client<JsHost>;
+        let s = |name: &str| arg(&a, name);
+        let forward_method; // borrowed by the `forward` Rpc
         let rpc = match method.as_str() {
-            "authorize" => return Ok(JsValue::from_bool(c.authorize(arg(&a, 0)).await?)),
-            "uploadFile" => return Ok(JsValue::from_str(&c.upload_file(arg(&a, 0).unwrap_or_default()).await?)),
-            "startTransaction" => C::start_transaction_rpc(arg(&a, 0))?,
-            "getInfo" => c.get_info_rpc(arg(&a, 0)),
+            "authorize" => return Ok(JsValue::from_bool(c.authorize(s("options").as_deref()).await?)),
+            "uploadFile" => return Ok(JsValue::from_str(&c.upload_file(&s("plan").unwrap_or_default()).await?)),
+            "startTransaction" => C::start_transaction_rpc(s("collection").as_deref())?,
+            "getInfo" => c.get_info_rpc(s("options").as_deref()),
             "db" => {
-                let rest: Vec<Option<&str>> = a.iter().skip(4).map(Option::as_deref).collect();
-                C::db_rpc(arg(&a, 0), arg(&a, 1), arg(&a, 2).unwrap_or_default(), &rest, arg(&a, 3))?
+                let command = s("command").unwrap_or_default();
+                // The command's arguments by name, in its argument order.
+                let args: Vec<Option<String>> =
+                    db::command(&command).map_or(Vec::new(), |d| d.arg_names().map(s).collect());
+                let args: Vec<Option<&str>> = args.iter().map(Option::as_deref).collect();
+                let (collection, tx) = (s("collection"), s("transactionId"));
+                C::db_rpc(collection.as_deref(), tx.as_deref(), &command, &args, s("options").as_deref())?
             }
-            "invoke" => C::invoke_rpc(arg(&a, 0).unwrap_or_default(), arg(&a, 1))?,
-            "deleteFile" => C::delete_file_rpc(arg(&a, 0).unwrap_or_default())?,
-            "fileInfo" => C::file_info_rpc(arg(&a, 0).unwrap_or_default(), arg(&a, 1))?,
-            "ossSign" => C::oss_sign_rpc(arg(&a, 0).unwrap_or_default(), arg(&a, 1), arg(&a, 2), arg(&a, 3))?,
-            "ossReport" => C::oss_report_rpc(arg(&a, 0).unwrap_or_default(), arg(&a, 1))?,
-            "forward" => C::forward_rpc(arg(&a, 0).unwrap_or_default(), arg(&a, 1))?,
+            "invoke" => C::invoke_rpc(&s("target").unwrap_or_default(), s("args").as_deref())?,
+            "deleteFile" => C::delete_file_rpc(&s("ids").unwrap_or_default())?,
+            "fileInfo" => C::file_info_rpc(&s("ids").unwrap_or_default(), s("options").as_deref())?,
+            "ossSign" => {
+                let (target, size, cloud) = (s("targetPath"), s("size"), s("cloudPath"));
+                C::oss_sign_rpc(&s("path").unwrap_or_default(), target.as_deref(), size.as_deref(), cloud.as_deref())?
+            }
+            "ossReport" => C::oss_report_rpc(&s("id").unwrap_or_default(), s("contentType").as_deref())?,
+            "forward" => {
+                forward_method = s("method").unwrap_or_default();
+                C::forward_rpc(&forward_method, s("params").as_deref())?
+            }
             _ => return Err(Error::invalid("method", "unknown method")),
         };
         // One send for every module call (see `Rpc`): the gateway state machine is compiled once.
@@ -93,25 +108,24 @@ impl ServerlessClient {
         Ok(ServerlessClient { inner: Rc::new(Client::new(JsHost::new(host), cfg)) })
     }
 
-    /// Runs `method` with `args`, an array of strings (JSON texts or plain strings; `undefined` for
-    /// an omitted argument). One exported entry point instead of one per method keeps the wasm and
-    /// its glue small. Methods and their arguments:
+    /// Runs `method` with `args`, an object of named strings (JSON texts or plain strings; an
+    /// omitted or `undefined` field is absent). One exported entry point instead of one per method
+    /// keeps the wasm and its glue small. Methods and their arguments:
     ///
-    /// - `authorize [options]` resolves a boolean (success);
-    /// - `getInfo [options]`, `invoke [target, args]`, `deleteFile [ids]` (comma-joined),
-    ///   `fileInfo [ids, options]`, `forward [method, params]` resolve a `ServerlessReply`;
-    /// - `db [collection, transactionId, command, options, ...args]` (args in the command's
-    ///   argument order) resolves a `ServerlessReply`;
-    /// - `startTransaction [collection?]` resolves a `ServerlessReply` plus `transactionId`;
-    /// - `ossSign [path, targetPath, size, cloudPath]` (size as decimal text) and
-    ///   `ossReport [id, contentType]` resolve a `ServerlessReply`;
-    /// - `uploadFile [options]` resolves the JSON text of `{fileUrl, filePath, fileId}`.
+    /// - `authorize {options}` resolves a boolean (success);
+    /// - `getInfo {options}`, `invoke {target, args}`, `deleteFile {ids}` (comma-joined),
+    ///   `fileInfo {ids, options}`, `forward {method, params}` resolve a `ServerlessReply`;
+    /// - `db {collection, transactionId, command, options, ...}` plus the command's arguments by
+    ///   their names (`query`, `filter`, `update`, ...: [`db::COMMANDS`]) resolves a `ServerlessReply`;
+    /// - `startTransaction {collection?}` resolves a `ServerlessReply` plus `transactionId`;
+    /// - `ossSign {path, targetPath, size, cloudPath}` (size as decimal text) and
+    ///   `ossReport {id, contentType}` resolve a `ServerlessReply`;
+    /// - `uploadFile {plan}` resolves the JSON text of `{fileUrl, filePath, fileId}`.
     ///
     /// Rejects with an `MPServerlessError`.
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
-    pub fn call(&self, method: String, args: Array) -> Promise {
+    pub fn call(&self, method: String, args: JsValue) -> Promise {
         let c = self.inner.clone();
-        let a: Vec<Option<String>> = args.iter().map(|v| v.as_string()).collect();
-        super::promise(Box::pin(async move { Self::run(c, method, a).await.map_err(|e| serverless_error(&e)) }))
+        super::promise(Box::pin(async move { Self::run(c, method, args).await.map_err(|e| serverless_error(&e)) }))
     }
 }

@@ -54,8 +54,8 @@ fn a_token_rejected_in_flight_is_refreshed_once_and_the_call_retried_once() {
     type Method = for<'a> fn(&'a AuthingClient<TestHost>) -> Call<'a>;
     let methods: [(&str, Method); 3] = [
         ("/api/v3/get-profile", |c| Box::pin(c.get_user_info(None))),
-        ("/api/v3/update-profile", |c| Box::pin(c.update_user_info(r#"{"nickname":"n"}"#))),
-        ("/api/v3/update-password", |c| Box::pin(c.update_password(r#"{"newPassword":"n2","oldPassword":"n1"}"#))),
+        ("/api/v3/update-profile", |c| Box::pin(c.update_user_info(obj(r#"{"nickname":"n"}"#)))),
+        ("/api/v3/update-password", |c| Box::pin(c.update_password(obj(r#"{"newPassword":"n2","oldPassword":"n1"}"#)))),
     ];
     for (path, call) in methods {
         let c = client(rejects_the_old_token);
@@ -82,7 +82,7 @@ fn a_second_rejection_is_final_and_a_failed_refresh_gives_the_official_message()
 
     let c = client(rejects_the_refresh_too);
     log_in(&c);
-    assert_eq!(tuple(run(c.update_user_info(r#"{"nickname":"n"}"#))), REFRESH_EXPIRED);
+    assert_eq!(tuple(run(c.update_user_info(obj(r#"{"nickname":"n"}"#)))), REFRESH_EXPIRED);
     assert_eq!(paths(&c), ["/api/v3/update-profile AT", "/oidc/token -"], "no retry after a failed refresh");
 }
 
@@ -124,7 +124,7 @@ fn server_a_day_behind(req: &HttpRequest) -> Result<HttpResponse, HostError> {
 fn a_device_clock_a_day_fast_reads_a_server_exp_in_device_time() {
     let c = client(server_a_day_behind);
     let input = r#"{"passwordPayload":{"password":"p","username":"u"}}"#;
-    assert!(run(c.login_by_password(input)).is_ok());
+    assert!(run(c.login_by_password(obj(input))).is_ok());
     assert_eq!(c.clock_offset_ms(), -86_399_500.0);
     // The JWT's exp, an hour after the server's now, is an hour after the device's now.
     let state = Json::parse(&stored(&c).unwrap()).unwrap();
@@ -147,6 +147,6 @@ fn a_right_clock_learns_no_offset() {
     }
     let c = client(server_on_time);
     let input = r#"{"passwordPayload":{"password":"USER_PASSWORD","username":"USER_NAME"},"options":{"scope":"offline_access openid profile"}}"#;
-    assert_eq!(tuple(run(c.login_by_password(input))), format!("[null,{SAVED}]"));
+    assert_eq!(tuple(run(c.login_by_password(obj(input)))), format!("[null,{SAVED}]"));
     assert_eq!(c.clock_offset_ms(), 0.0);
 }

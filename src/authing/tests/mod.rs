@@ -17,6 +17,7 @@ mod robustness;
 mod sms;
 mod state;
 
+use super::args;
 use super::client::AuthingClient;
 use super::config::Config;
 use super::outcome::{tuple_text, Failure};
@@ -25,7 +26,7 @@ use crate::crypto::encoding::{base64_decode, hex_decode, hex_lower};
 use crate::error::{Error, HostError, HostErrorKind};
 use crate::fake_host::FakeHost;
 use crate::host::{Host, HttpRequest, HttpResponse, Method, UploadRequest};
-use crate::json::Json;
+use crate::json::{test_obj as obj, Json};
 use crate::single_flight::tests::{join_all, YieldOnce};
 use core::cell::Cell;
 use core::future::Future;
@@ -107,6 +108,11 @@ fn run<T>(f: impl Future<Output = T>) -> T {
 
 fn tuple(r: Result<Json, Failure>) -> String {
     tuple_text(&r)
+}
+
+/// The tuple of a method whose argument the boundary refused (or the `null` tuple if it was read).
+fn argument<T>(read: Result<T, Failure>) -> String {
+    tuple(read.map(|_| Json::Null))
 }
 
 fn path_of(url: &str) -> &str {

@@ -6,7 +6,7 @@ use super::*;
 fn login_by_password_plaintext_forces_the_password_connection() {
     let c = client(server);
     let input = r#"{"passwordPayload":{"password":"USER_PASSWORD","username":"USER_NAME"},"options":{"scope":"offline_access openid profile"}}"#;
-    assert_eq!(tuple(run(c.login_by_password(input))), format!("[null,{SAVED}]"));
+    assert_eq!(tuple(run(c.login_by_password(obj(input)))), format!("[null,{SAVED}]"));
     let reqs = requests(&c);
     assert_eq!(reqs.len(), 1);
     assert_request(
@@ -24,7 +24,7 @@ fn login_by_password_plaintext_forces_the_password_connection() {
 fn login_by_password_with_rsa_fetches_the_system_key_and_sends_pkcs1_base64_of_utf8() {
     let c = client(server);
     let input = r#"{"passwordPayload":{"password":"密码 pässwörd 😀","account":"bob"},"options":{"passwordEncryptType":"rsa"}}"#;
-    assert!(run(c.login_by_password(input)).is_ok());
+    assert!(run(c.login_by_password(obj(input))).is_ok());
     let reqs = requests(&c);
     assert_eq!(reqs.len(), 2);
     assert_request(&reqs[0], Method::Get, "/api/v3/system", &[], None);
@@ -49,7 +49,7 @@ fn login_by_password_with_sm2_sends_c1c3c2_lowercase_hex_without_04_even_for_a_b
     }
     let c = client(bare_sm2_key);
     let input = r#"{"passwordPayload":{"password":"口令","username":"u"},"options":{"passwordEncryptType":"sm2"}}"#;
-    assert!(run(c.login_by_password(input)).is_ok());
+    assert!(run(c.login_by_password(obj(input))).is_ok());
     let body = Json::parse(requests(&c)[1].body.as_deref().unwrap()).unwrap();
     let cipher = body.get("passwordPayload").and_then(|p| p.get("password")).and_then(Json::as_str).unwrap();
     assert_eq!(cipher.len(), 2 * (64 + 32 + "口令".len()));
@@ -67,7 +67,7 @@ fn login_by_password_accepts_a_pkcs1_rsa_key() {
     }
     let c = client(pkcs1);
     assert!(run(
-        c.login_by_password(r#"{"passwordPayload":{"password":"pw"},"options":{"passwordEncryptType":"rsa"}}"#)
+        c.login_by_password(obj(r#"{"passwordPayload":{"password":"pw"},"options":{"passwordEncryptType":"rsa"}}"#))
     )
     .is_ok());
     let body = Json::parse(requests(&c)[1].body.as_deref().unwrap()).unwrap();
@@ -85,15 +85,15 @@ fn login_by_password_bad_keys_fail_before_anything_is_sent() {
     }
     let c = client(bad_key);
     assert_eq!(
-        tuple(run(
-            c.login_by_password(r#"{"passwordPayload":{"password":"p"},"options":{"passwordEncryptType":"rsa"}}"#)
-        )),
+        tuple(run(c.login_by_password(obj(
+            r#"{"passwordPayload":{"password":"p"},"options":{"passwordEncryptType":"rsa"}}"#
+        )))),
         r#"[{"message":"crypto error: RSA public key: not base64","code":"CRYPTO"},null]"#
     );
     assert_eq!(
-        tuple(run(
-            c.login_by_password(r#"{"passwordPayload":{"password":"p"},"options":{"passwordEncryptType":"sm2"}}"#)
-        )),
+        tuple(run(c.login_by_password(obj(
+            r#"{"passwordPayload":{"password":"p"},"options":{"passwordEncryptType":"sm2"}}"#
+        )))),
         r#"[{"message":"crypto error: SM2 public key must be 04-prefixed (130 hex digits), bare x||y (128) or compressed (66), got 6 hex digits","code":"CRYPTO"},null]"#
     );
     assert!(requests(&c).iter().all(|r| r.url.ends_with("/api/v3/system")));
@@ -108,7 +108,7 @@ fn login_by_password_key_and_entropy_error_paths() {
     // An enveloped system answer is an error, as in the official SDK.
     let c = client(enveloped);
     assert_eq!(
-        tuple(run(c.login_by_password(rsa))),
+        tuple(run(c.login_by_password(obj(rsa)))),
         r#"[{"statusCode":200,"data":{"rsa":{"publicKey":"K"}},"message":"request failed with statusCode 200","code":"SERVER"},null]"#
     );
     fn numeric_key(_: &HttpRequest) -> Result<HttpResponse, HostError> {
@@ -116,24 +116,24 @@ fn login_by_password_key_and_entropy_error_paths() {
     }
     let c = client(numeric_key);
     assert_eq!(
-        tuple(run(c.login_by_password(rsa))),
+        tuple(run(c.login_by_password(obj(rsa)))),
         r#"[{"message":"publicKey of rsa is not a string, please contact the administrator","code":"BAD_RESPONSE"},null]"#
     );
     let c = client(server);
     fake(&c).has_random.set(false);
     assert_eq!(
-        tuple(run(c.login_by_password(rsa))),
+        tuple(run(c.login_by_password(obj(rsa)))),
         r#"[{"message":"no secure random source: the host has no secure random source (wx.getRandomValues needs base library 2.15.0 and is not available in plugins)","code":"NO_ENTROPY"},null]"#
     );
     assert_eq!(requests(&c).len(), 1, "the key was fetched, nothing was signed in");
     assert_eq!(
-        tuple(run(
-            c.login_by_password(r#"{"passwordPayload":{"password":"p"},"options":{"passwordEncryptType":"RSA"}}"#)
-        )),
+        tuple(run(c.login_by_password(obj(
+            r#"{"passwordPayload":{"password":"p"},"options":{"passwordEncryptType":"RSA"}}"#
+        )))),
         r#"[{"message":"passwordEncryptType must be \"none\", \"rsa\" or \"sm2\"","code":"INVALID_ARGUMENT"},null]"#
     );
     assert_eq!(
-        tuple(run(c.login_by_password(r#"{"passwordPayload":{"username":"u"}}"#))),
+        tuple(run(c.login_by_password(obj(r#"{"passwordPayload":{"username":"u"}}"#)))),
         r#"[{"message":"passwordPayload.password is required","code":"INVALID_ARGUMENT"},null]"#
     );
 }
@@ -153,10 +153,10 @@ fn an_app_encrypt_function_is_honoured_and_its_failure_is_an_error_not_a_rejecti
             Ok(format!("{}:{plain}:{}", kind.as_str(), pk.len()))
         })),
     );
-    assert!(
-        run(c.login_by_password(r#"{"passwordPayload":{"password":"p"},"options":{"passwordEncryptType":"sm2"}}"#))
-            .is_ok()
-    );
+    assert!(run(
+        c.login_by_password(obj(r#"{"passwordPayload":{"password":"p"},"options":{"passwordEncryptType":"sm2"}}"#))
+    )
+    .is_ok());
     let reqs = c.host().fake.requests.borrow().clone();
     assert_eq!(
         reqs[1].body.as_deref(),
@@ -165,9 +165,9 @@ fn an_app_encrypt_function_is_honoured_and_its_failure_is_an_error_not_a_rejecti
         )
     );
     assert_eq!(
-        tuple(run(
-            c.login_by_password(r#"{"passwordPayload":{"password":"throw"},"options":{"passwordEncryptType":"rsa"}}"#)
-        )),
+        tuple(run(c.login_by_password(obj(
+            r#"{"passwordPayload":{"password":"throw"},"options":{"passwordEncryptType":"rsa"}}"#
+        )))),
         r#"[{"message":"crypto error: encryptFunction threw: boom","code":"CRYPTO"},null]"#
     );
 }
@@ -176,7 +176,8 @@ fn an_app_encrypt_function_is_honoured_and_its_failure_is_an_error_not_a_rejecti
 fn update_password_sends_the_token_raw_and_encrypts_only_the_new_password() {
     let c = client(server);
     log_in(&c);
-    let out = run(c.update_password(r#"{"newPassword":"新密码","oldPassword":"old","passwordEncryptType":"rsa"}"#));
+    let out =
+        run(c.update_password(obj(r#"{"newPassword":"新密码","oldPassword":"old","passwordEncryptType":"rsa"}"#)));
     assert_eq!(tuple(out), r#"[null,{"statusCode":200,"message":"操作成功"}]"#);
     let reqs = requests(&c);
     assert_request(&reqs[0], Method::Get, "/api/v3/system", &[], None);
@@ -195,9 +196,9 @@ fn update_password_sends_the_token_raw_and_encrypts_only_the_new_password() {
 #[test]
 fn token_bearing_methods_without_a_login_return_the_official_message_and_send_nothing() {
     let c = client(server);
-    assert_eq!(tuple(run(c.update_password(r#"{"newPassword":"n","oldPassword":"o"}"#))), TOKEN_EXPIRED);
+    assert_eq!(tuple(run(c.update_password(obj(r#"{"newPassword":"n","oldPassword":"o"}"#)))), TOKEN_EXPIRED);
     assert_eq!(tuple(run(c.get_user_info(None))), TOKEN_EXPIRED);
-    assert_eq!(tuple(run(c.update_user_info(r#"{"address":"a"}"#))), TOKEN_EXPIRED);
+    assert_eq!(tuple(run(c.update_user_info(obj(r#"{"address":"a"}"#)))), TOKEN_EXPIRED);
     assert_eq!(tuple(run(c.update_avatar("wxfile://tmp/a.jpg"))), TOKEN_EXPIRED);
     assert_eq!(tuple(run(c.check_login())), TOKEN_EXPIRED);
     // Expired, no refresh token.

@@ -5,7 +5,7 @@ use super::*;
 #[test]
 fn get_phone_posts_the_button_code_and_returns_phone_info() {
     let c = client(server);
-    let out = tuple(run(c.get_phone(r#"{"extIdpConnidentifier":"my-wx","code":"PHONECODE"}"#)));
+    let out = tuple(run(c.get_phone(obj(r#"{"extIdpConnidentifier":"my-wx","code":"PHONECODE"}"#))));
     assert_eq!(
         out,
         r#"[null,{"phoneNumber":"+8613800000000","purePhoneNumber":"13800000000","countryCode":"86","watermark":{"timestamp":1700000000,"appid":"wx1"}}]"#
@@ -23,7 +23,7 @@ fn get_phone_posts_the_button_code_and_returns_phone_info() {
 #[test]
 fn get_phone_on_douyin_adds_a_fresh_tt_login_code() {
     let c = client_with(server, Some("tt"));
-    assert!(run(c.get_phone(r#"{"extIdpConnidentifier":"dy","encryptedData":"PE","iv":"PI"}"#)).is_ok());
+    assert!(run(c.get_phone(obj(r#"{"extIdpConnidentifier":"dy","encryptedData":"PE","iv":"PI"}"#))).is_ok());
     assert_request(
         &requests(&c)[0],
         Method::Post,
@@ -37,14 +37,14 @@ fn get_phone_on_douyin_adds_a_fresh_tt_login_code() {
 fn get_phone_error_paths() {
     let c = client(server);
     assert_eq!(
-        tuple(run(c.get_phone(r#"{"extIdpConnidentifier":"my-wx"}"#))),
+        tuple(run(c.get_phone(obj(r#"{"extIdpConnidentifier":"my-wx"}"#)))),
         r#"[{"message":"code or extIdpConnidentifier is required","code":"INVALID_ARGUMENT"},null]"#
     );
     fn no_phone_info(_: &HttpRequest) -> Result<HttpResponse, HostError> {
         FakeHost::reply(200, r#"{"statusCode":200,"message":"","data":{"phoneNumber":"138"}}"#)
     }
     assert_eq!(
-        tuple(run(client(no_phone_info).get_phone(r#"{"extIdpConnidentifier":"w","code":"c"}"#))),
+        tuple(run(client(no_phone_info).get_phone(obj(r#"{"extIdpConnidentifier":"w","code":"c"}"#)))),
         r#"[{"phoneNumber":"138","message":"the server answered without phone_info","code":"BAD_RESPONSE"},null]"#
     );
 }

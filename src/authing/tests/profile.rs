@@ -7,8 +7,8 @@ fn get_user_info_sends_the_default_flags_as_a_query_string() {
     let c = client(server);
     log_in(&c);
     assert_eq!(tuple(run(c.get_user_info(None))), r#"[null,{"userId":"u1","photo":"https://f/x.jpg"}]"#);
-    assert!(run(c.get_user_info(Some("{}"))).is_ok());
-    assert!(run(c.get_user_info(Some(r#"{"withIdentities":true}"#))).is_ok());
+    assert!(run(c.get_user_info(Some(obj("{}")))).is_ok());
+    assert!(run(c.get_user_info(Some(obj(r#"{"withIdentities":true}"#)))).is_ok());
     let reqs = requests(&c);
     let auth = [("x-authing-userpool-id", POOL), ("Authorization", "AT")];
     assert_request(
@@ -21,7 +21,7 @@ fn get_user_info_sends_the_default_flags_as_a_query_string() {
     assert_request(&reqs[1], Method::Get, "/api/v3/get-profile", &auth, None);
     assert_request(&reqs[2], Method::Get, "/api/v3/get-profile?withIdentities=true", &auth, None);
     assert_eq!(
-        tuple(run(c.get_user_info(Some("3")))),
+        argument(args::optional_object(Some("3"), "getUserInfo options")),
         r#"[{"message":"getUserInfo options must be an object","code":"INVALID_ARGUMENT"},null]"#
     );
 }
@@ -45,7 +45,7 @@ fn get_user_info_server_rejection_is_returned_whole() {
 fn update_user_info_posts_the_input_verbatim() {
     let c = client(server);
     log_in(&c);
-    assert!(run(c.update_user_info(r#"{"address":"YOUR_ADDRESS","customData":{"a":1},"gender":"M"}"#)).is_ok());
+    assert!(run(c.update_user_info(obj(r#"{"address":"YOUR_ADDRESS","customData":{"a":1},"gender":"M"}"#))).is_ok());
     assert_request(
         &requests(&c)[0],
         Method::Post,

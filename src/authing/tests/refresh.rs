@@ -63,7 +63,7 @@ fn a_token_close_to_expiry_is_refreshed_once_however_many_calls_wait_on_it() {
     c.host().yield_requests.set(true);
     let futs: Vec<Call<'_>> = vec![
         Box::pin(c.get_user_info(None)),
-        Box::pin(c.update_user_info(r#"{"nickname":"n"}"#)),
+        Box::pin(c.update_user_info(obj(r#"{"nickname":"n"}"#))),
         Box::pin(c.get_login_state()),
         Box::pin(c.refresh_token()),
     ];
@@ -120,11 +120,11 @@ fn a_new_login_lifts_the_back_off_of_a_failed_automatic_refresh() {
     }
     let c = client(short_lived);
     let login = r#"{"passwordPayload":{"password":"pw","username":"u"}}"#;
-    assert!(run(c.login_by_password(login)).is_ok());
+    assert!(run(c.login_by_password(obj(login))).is_ok());
     fake(&c).now.set(NOW + 25_000.0); // 15 s left: refresh due
     assert!(run(c.get_user_info(None)).is_ok(), "the failed refresh falls back to the valid token");
     REFRESH_FAILS.store(false, Ordering::SeqCst);
-    assert!(run(c.login_by_password(login)).is_ok());
+    assert!(run(c.login_by_password(obj(login))).is_ok());
     fake(&c).now.set(NOW + 50_000.0); // 15 s left again, still inside the old 30 s back-off
     assert!(run(c.get_user_info(None)).is_ok());
     let refreshes = requests(&c).iter().filter(|r| r.url.ends_with("/oidc/token")).count();
