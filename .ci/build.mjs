@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { dropExports, i64Boundary, minifyNames } from './wasm-sections.mjs';
 import { callUnaligned } from './w2j-unaligned.mjs';
+import { extractSegments, injectSegments } from './w2j-data.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'target', 'mp');
@@ -272,7 +273,9 @@ function packageVariant(v, report) {
   fs.writeFileSync(w2jInput, callUnaligned(wasm).bytes);
   step(`[${v.name}] wasm2js -Oz`, () => run(bin('wasm2js'), [w2jInput, '-Oz', '-o', w2jRaw]));
   const factoryRaw = path.join(dir, 'factory.raw.mjs');
-  fs.writeFileSync(factoryRaw, makeFactory(fs.readFileSync(w2jRaw, 'utf8')));
+  // Data segments as byte literals put in after minification (.ci/w2j-data.mjs).
+  const { source: factorySource, segments } = extractSegments(makeFactory(fs.readFileSync(w2jRaw, 'utf8')));
+  fs.writeFileSync(factoryRaw, factorySource);
   // terser before esbuild's bundling minifier: its compressor folds wasm2js's statement-per-op
   // output further (alipay-serverless.js -7.0 KB on 2026-12-07; esbuild alone, then terser over the
   // whole bundle, measured -6.0 KB).
@@ -288,6 +291,9 @@ function packageVariant(v, report) {
   step(`[${v.name}] esbuild wasm2js bundle`, () => {
     esbuild.buildSync({ ...w2jOpts, platform: 'node', format: 'cjs', outfile: path.join(pkg, `${v.w2j}.js`) });
     esbuild.buildSync({ ...w2jOpts, format: 'esm', outfile: path.join(pkg, `${v.w2j}.mjs`) });
+    for (const f of [`${v.w2j}.js`, `${v.w2j}.mjs`]) {
+      fs.writeFileSync(path.join(pkg, f), injectSegments(fs.readFileSync(path.join(pkg, f), 'utf8'), segments));
+    }
   });
   const size = (f) => fs.statSync(path.join(pkg, f)).size;
   report.push(`${v.name}: ${v.wasmFile}.wasm ${wasm.length} B, .br ${br.length} B; ${v.out}.js ${size(`${v.out}.js`)} B; ${v.w2j}.js ${size(`${v.w2j}.js`)} B (brotli ${brotli(fs.readFileSync(path.join(pkg, `${v.w2j}.js`))).length} B); dropped globals: ${dropped.join(', ') || 'none'}`);
