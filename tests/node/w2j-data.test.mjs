@@ -43,6 +43,16 @@ test('segments round-trip through extract and inject; a missing placeholder is a
   assert.throws(() => injectSegments('no placeholders here', segments), /occurs 0 times/);
 });
 
+test("std's source paths are left out of a segment, the bytes around them kept at their offsets", () => {
+  const path = '/rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/core/src/cell/lazy.rs';
+  const data = Buffer.from('ab' + path + 'cd' + path, 'latin1');
+  const src = 'var base64ReverseLookup = 0;\n  function base64DecodeToExistingUint8Array(uint8Array, offset, b64) {\n  }\n' +
+    `  base64DecodeToExistingUint8Array(bufferView, 100, "${data.toString('base64')}");\n`;
+  const { source, segments } = extractSegments(src);
+  assert.deepEqual(segments.map((b) => b.toString('latin1')), ['ab', 'cd']);
+  assert.ok(source.includes(`copySegment(bufferView, 100, "@@W2J_SEGMENT_0@@");\n  copySegment(bufferView, ${100 + 2 + path.length}, "@@W2J_SEGMENT_1@@");`), source);
+});
+
 test('the shipped wasm2js bundles parse with acorn 6 (ES2017) and carry no base64 segments', () => {
   const files = fs.readdirSync(PKG).filter((f) => /^alipay.*\.m?js$/.test(f));
   assert.ok(files.includes('alipay.js') && files.includes('alipay-serverless.js'), files.join(', '));
@@ -50,5 +60,6 @@ test('the shipped wasm2js bundles parse with acorn 6 (ES2017) and carry no base6
     const src = fs.readFileSync(path.join(PKG, f), 'utf8');
     acorn6.parse(src, { ecmaVersion: 2017, sourceType: f.endsWith('.mjs') ? 'module' : 'script', allowHashBang: true });
     assert.ok(!src.includes('@@W2J_SEGMENT_'), `${f} still has a segment placeholder`);
+    assert.ok(!src.includes('/rustc/'), `${f} still carries std source paths`);
   }
 });
