@@ -3,7 +3,8 @@
 //! which wasm2js turns into ~5 KB of JavaScript in the Alipay build; this loop is a few hundred
 //! bytes. The md-5 and hmac crates stay as the test oracles (see the tests below).
 
-/// Per-step additive constants: `floor(abs(sin(i + 1)) * 2^32)`.
+/// Per-step additive constants: `floor(abs(sin(i + 1)) * 2^32)`, eight a row.
+#[rustfmt::skip]
 const K: [u32; 64] = [
     0xd76a_a478, 0xe8c7_b756, 0x2420_70db, 0xc1bd_ceee, 0xf57c_0faf, 0x4787_c62a, 0xa830_4613, 0xfd46_9501,
     0x6980_98d8, 0x8b44_f7af, 0xffff_5bb1, 0x895c_d7be, 0x6b90_1122, 0xfd98_7193, 0xa679_438e, 0x49b4_0821,
@@ -123,8 +124,8 @@ pub fn hmac_md5(key: &[u8], message: &[u8]) -> [u8; 16] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hmac::{Hmac, Mac};
     use ::md5::Digest;
+    use hmac::{Hmac, Mac};
 
     fn oracle(data: &[u8]) -> [u8; 16] {
         ::md5::Md5::digest(data).into()
