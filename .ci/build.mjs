@@ -6,15 +6,19 @@
 //   -> wasm-bindgen --target web --omit-default-module-path --encode-into never (slab glue)
 //   -> wasm-opt -Oz with MVP features only -> drop exported globals -> core.wasm + core.wasm.br
 //   -> glue patched to import the mp-shim, bundled with js-shim/ by esbuild to CJS + ESM at ES2017
-//   -> the same wasm through binaryen's wasm2js for hosts without WebAssembly (alipay*.js)
+//   -> the same wasm, unaligned accesses as helper calls, through binaryen's wasm2js for hosts
+//      without WebAssembly (alipay*.js), then terser
 // Three variants: full (Authing + MPServerless), serverless-only (no RSA/SM2 code) and auth-only.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { dropExports, i64Boundary, minifyNames } from './wasm-sections.mjs';
+import { callUnaligned } from './w2j-unaligned.mjs';
+import { extractSegments, injectSegments } from './w2j-data.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'target', 'mp');
@@ -41,6 +45,19 @@ function step(name, fn) {
 // `getrandom_backend="custom"`: getrandom's backend is the SDK's DRBG (as in .cargo/config.toml,
 // which RUSTFLAGS replaces).
 export const WASM_RUSTFLAGS = '-C target-feature=-reference-types,-multivalue --cfg getrandom_backend="custom"';
+
+/**
+ * `--remap-path-prefix` for each crates.io source directory of this machine: panic locations of
+ * dependencies are written as `talc-4.4.3/src/talc.rs` instead of
+ * `/root/.cargo/registry/src/index.crates.io-<hash>/talc-4.4.3/src/talc.rs`, so the wasm does not
+ * carry the build machine's home path (core-serverless.wasm -408 B, alipay-serverless.js -544 B).
+ * std's `/rustc/<commit>/library/...` paths come precompiled and stay.
+ */
+export function remapFlags() {
+  const src = path.join(process.env.CARGO_HOME || path.join(os.homedir(), '.cargo'), 'registry', 'src');
+  const dirs = fs.existsSync(src) ? fs.readdirSync(src).filter((d) => !/\s/.test(d)) : [];
+  return dirs.map((d) => ` --remap-path-prefix=${path.join(src, d)}/=`).join('');
+}
 
 export const LOWERING_FLAGS = [
   '--enable-bulk-memory', '--enable-bulk-memory-opt', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
@@ -189,11 +206,28 @@ function esbuildCommon(entry, alias, define) {
   };
 }
 
+/**
+ * terser over an esbuild entry, in place (index.js -509 B, serverless.js -421 B on 2026-12-08, and
+ * -636 B more on index.js with unsafe_arrows);
+ * the CommonJS annotation `0&&(module.exports={...})`, dead code to a minifier but what lets
+ * Node's ESM loader see the named exports, is kept as it is.
+ */
+function terserEntry(file, tmp) {
+  const src = fs.readFileSync(file, 'utf8');
+  const tail = src.match(/0&&\(module\.exports=\{[^}]*\}\);\n?$/);
+  fs.writeFileSync(tmp, tail ? src.slice(0, tail.index) : src);
+  // unsafe_arrows: function expressions that use neither `this` nor `arguments` become arrows
+  // (-636 B on index.js); none of the SDK's is called with `new` or has its prototype read.
+  const min = execFileSync(bin('terser'), [tmp, ...(file.endsWith('.mjs') ? ['--module'] : []), '--ecma', '2017',
+    '--compress', 'passes=2,unsafe_arrows=true', '--mangle'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  fs.writeFileSync(file, min + (tail ? '\n' + tail[0] : '\n'));
+}
+
 function buildVariant(v, report) {
   const dir = path.join(out, v.name);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(path.join(dir, 'bindgen'), { recursive: true });
-  step(`[${v.name}] cargo build (wasm32, release)`, () => run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'miniapp-sdk', ...v.cargo], { RUSTFLAGS: WASM_RUSTFLAGS }));
+  step(`[${v.name}] cargo build (wasm32, release)`, () => run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'miniapp-sdk', ...v.cargo], { RUSTFLAGS: WASM_RUSTFLAGS + remapFlags() }));
   // Where cargo wrote it: CARGO_TARGET_DIR when set (else a stale module from target/ would be packaged).
   const cargoTarget = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, 'target');
   const raw = path.join(cargoTarget, 'wasm32-unknown-unknown', 'release', 'miniapp_sdk.wasm');
@@ -244,14 +278,29 @@ function packageVariant(v, report) {
     esbuild.buildSync({ ...wasmOpts, platform: 'node', format: 'cjs', outfile: path.join(pkg, `${v.out}.js`) });
     esbuild.buildSync({ ...wasmOpts, format: 'esm', outfile: path.join(pkg, `${v.out}.mjs`) });
   });
+  step(`[${v.name}] terser (CJS + ESM entries)`, () => {
+    for (const f of [`${v.out}.js`, `${v.out}.mjs`]) terserEntry(path.join(pkg, f), path.join(dir, `pre-terser-${f}`));
+  });
   if (v.name === 'full') fs.copyFileSync(path.join(pkg, `${v.out}.js`), path.join(pkg, 'miniprogram_dist', `${v.out}.js`));
 
   // wasm2js twin for hosts without one (Alipay's logic layer).
   const boundary = i64Boundary(wasm);
   if (boundary.length) throw new Error(`i64 crosses the JS boundary (${boundary.join(', ')}): wasm2js would need an adapter`);
   const w2jRaw = path.join(dir, 'w2j.raw.mjs');
-  step(`[${v.name}] wasm2js -Oz`, () => run(bin('wasm2js'), [optimised, '-Oz', '-o', w2jRaw]));
-  fs.writeFileSync(path.join(js, 'factory.mjs'), makeFactory(fs.readFileSync(w2jRaw, 'utf8')));
+  // Unaligned accesses become helper calls first (.ci/w2j-unaligned.mjs): wasm2js would expand each
+  // into byte operations at its site (alipay.js -14.1 KB, alipay-serverless.js -4.2 KB on 2026-12-07).
+  const w2jInput = path.join(dir, 'w2j-input.wasm');
+  fs.writeFileSync(w2jInput, callUnaligned(wasm).bytes);
+  step(`[${v.name}] wasm2js -Oz`, () => run(bin('wasm2js'), [w2jInput, '-Oz', '-o', w2jRaw]));
+  const factoryRaw = path.join(dir, 'factory.raw.mjs');
+  // Data segments as byte literals put in after minification (.ci/w2j-data.mjs).
+  const { source: factorySource, segments } = extractSegments(makeFactory(fs.readFileSync(w2jRaw, 'utf8')));
+  fs.writeFileSync(factoryRaw, factorySource);
+  // terser before esbuild's bundling minifier: its compressor folds wasm2js's statement-per-op
+  // output further (alipay-serverless.js -7.0 KB on 2026-12-07; esbuild alone, then terser over the
+  // whole bundle, measured -6.0 KB).
+  step(`[${v.name}] terser (wasm2js factory)`, () => run(bin('terser'), [factoryRaw, '--module', '--ecma', '2017',
+    '--compress', 'passes=2', '--mangle', '-o', path.join(js, 'factory.mjs')]));
   fs.writeFileSync(path.join(js, 'core-w2j.js'), patchGlueForW2j(glue));
   fs.writeFileSync(path.join(js, 'w2j-shim-entry.js'), `export * from ${JSON.stringify(path.join(root, 'js-shim', 'w2j-shim.js'))};\n`);
   const w2jOpts = esbuildCommon(v.entry, {
@@ -262,6 +311,9 @@ function packageVariant(v, report) {
   step(`[${v.name}] esbuild wasm2js bundle`, () => {
     esbuild.buildSync({ ...w2jOpts, platform: 'node', format: 'cjs', outfile: path.join(pkg, `${v.w2j}.js`) });
     esbuild.buildSync({ ...w2jOpts, format: 'esm', outfile: path.join(pkg, `${v.w2j}.mjs`) });
+    for (const f of [`${v.w2j}.js`, `${v.w2j}.mjs`]) {
+      fs.writeFileSync(path.join(pkg, f), injectSegments(fs.readFileSync(path.join(pkg, f), 'utf8'), segments));
+    }
   });
   const size = (f) => fs.statSync(path.join(pkg, f)).size;
   report.push(`${v.name}: ${v.wasmFile}.wasm ${wasm.length} B, .br ${br.length} B; ${v.out}.js ${size(`${v.out}.js`)} B; ${v.w2j}.js ${size(`${v.w2j}.js`)} B (brotli ${brotli(fs.readFileSync(path.join(pkg, `${v.w2j}.js`))).length} B); dropped globals: ${dropped.join(', ') || 'none'}`);

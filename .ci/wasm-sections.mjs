@@ -1,7 +1,7 @@
 // Minimal wasm binary helpers for the build and its gates: list sections and drop exports of a
 // given kind (iOS WeChat cannot export wasm globals).
 
-function readU32(bytes, pos) {
+export function readU32(bytes, pos) {
   let result = 0;
   let shift = 0;
   for (;;) {
@@ -14,7 +14,7 @@ function readU32(bytes, pos) {
   }
 }
 
-function writeU32(n) {
+export function writeU32(n) {
   const out = [];
   do {
     let b = n & 0x7f;

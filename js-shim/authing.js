@@ -89,8 +89,9 @@ export const LoginByPhoneCodeConnection = Object.freeze({
   douyin_mini_program_code_and_phone: 'douyin_mini_program_code_and_phone',
 });
 
-/** Methods that post the caller's object (the core checks and sends it). */
-const ENCODED = ['loginByPhone', 'sendEmailCode', 'bindEmail', 'updateEmailRequest', 'updateEmail', 'bindPhone',
+/** Methods that post the caller's object (the core checks and sends it), defined below the class. */
+const ENCODED = ['loginByCode', 'loginByPassword', 'sendSms', 'loginByPassCode', 'getPhone', 'updatePassword',
+  'updateUserInfo', 'loginByPhone', 'sendEmailCode', 'bindEmail', 'updateEmailRequest', 'updateEmail', 'bindPhone',
   'updatePhoneRequest', 'updatePhone', 'deleteAccountRequest', 'deleteAccount', 'bindWxByCode', 'bindPlatformByCode',
   'decryptData', 'getPublicKey'];
 
@@ -139,54 +140,9 @@ export class Authing {
     }
   }
 
-  /** Resolves `[null, LoginState]` while logged in (refreshed shortly before it expires). */
-  getLoginState() {
-    return this._call('getLoginState');
-  }
-
-  loginByCode(data) {
-    return this._encoded('loginByCode', data);
-  }
-
-  loginByPassword(data) {
-    return this._encoded('loginByPassword', data);
-  }
-
-  sendSms(data) {
-    return this._encoded('sendSms', data);
-  }
-
-  loginByPassCode(data) {
-    return this._encoded('loginByPassCode', data);
-  }
-
-  refreshToken() {
-    return this._call('refreshToken');
-  }
-
-  getPhone(data) {
-    return this._encoded('getPhone', data);
-  }
-
-  updatePassword(data) {
-    return this._encoded('updatePassword', data);
-  }
-
   getUserInfo(data) {
     if (data === undefined) return this._call('getUserInfo');
     return this._encoded('getUserInfo', data);
-  }
-
-  updateUserInfo(data) {
-    return this._encoded('updateUserInfo', data);
-  }
-
-  logout() {
-    return this._call('logout');
-  }
-
-  clearLoginState() {
-    return this._call('clearLoginState');
   }
 
   /** As the official: resolves the saved state itself (not a tuple); `[error, undefined]` if it cannot be saved. */
@@ -249,12 +205,10 @@ export class Authing {
   }
 }
 
-for (const method of ENCODED) {
-  Object.defineProperty(Authing.prototype, method, {
-    value: function (data) {
-      return this._encoded(method, data);
-    },
-    writable: true,
-    configurable: true,
-  });
-}
+/** Methods without an argument (`getLoginState` resolves `[null, LoginState]` while logged in, refreshed shortly before it expires). */
+const PLAIN = ['getLoginState', 'refreshToken', 'logout', 'clearLoginState'];
+
+// One definition per kind instead of one method each (the minified entry is ~250 B smaller).
+const define = (method, value) => Object.defineProperty(Authing.prototype, method, { value, writable: true, configurable: true });
+for (const method of ENCODED) define(method, function (data) { return this._encoded(method, data); });
+for (const method of PLAIN) define(method, function () { return this._call(method); });

@@ -89,26 +89,29 @@ pub fn parse_imf_fixdate(text: &str) -> Option<u64> {
     if b.len() != 29 || b.get(3..5) != Some(b", ") || b.get(25..29) != Some(b" GMT") {
         return None;
     }
-    let num = |from: usize, len: usize| -> Option<u64> {
+    // u32 parts (4-digit years): only the final product is 64-bit, since wasm2js expands every
+    // 64-bit operation into 32-bit halves (the Alipay build).
+    let num = |from: usize, len: usize| -> Option<u32> {
         let digits = b.get(from..from + len)?;
-        digits.iter().try_fold(0u64, |acc, d| d.is_ascii_digit().then(|| acc * 10 + u64::from(d - b'0')))
+        digits.iter().try_fold(0u32, |acc, d| d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0')))
     };
     let sep = |at: usize, c: u8| b.get(at) == Some(&c);
     if !(sep(7, b' ') && sep(11, b' ') && sep(16, b' ') && sep(19, b':') && sep(22, b':')) {
         return None;
     }
     let day = num(5, 2)?;
-    let month = MONTHS.iter().position(|m| b.get(8..11) == Some(&m[..]))? as u64 + 1;
+    let month = MONTHS.iter().position(|m| b.get(8..11) == Some(&m[..]))? as u32 + 1;
     let year = num(12, 4)?;
     let (hour, minute, second) = (num(17, 2)?, num(20, 2)?, num(23, 2)?);
     if !(1..=31).contains(&day) || year < 1970 || hour > 23 || minute > 59 || second > 60 {
         return None;
     }
-    Some(days_from_civil(year, month, day)? * 86_400 + hour * 3_600 + minute * 60 + second)
+    Some(u64::from(days_from_civil(year, month, day)?) * 86_400 + u64::from(hour * 3_600 + minute * 60 + second))
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-fn days_from_civil(year: u64, month: u64, day: u64) -> Option<u64> {
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`), for
+/// years 1970..=9999.
+fn days_from_civil(year: u32, month: u32, day: u32) -> Option<u32> {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y / 400;
     let yoe = y - era * 400;
@@ -133,6 +136,7 @@ mod tests {
         assert_eq!(parse_imf_fixdate("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
         assert_eq!(parse_imf_fixdate("Thu, 29 Feb 2024 12:00:00 GMT"), Some(1_709_208_000));
         assert_eq!(parse_imf_fixdate(" Fri, 31 Dec 2100 23:59:59 GMT "), Some(4_133_980_799));
+        assert_eq!(parse_imf_fixdate("Fri, 31 Dec 9999 23:59:59 GMT"), Some(253_402_300_799));
     }
 
     #[test]

@@ -53,7 +53,13 @@ impl core::fmt::Display for Number {
 }
 
 /// A JSON value whose objects keep their key order.
+///
+/// `repr(u32)`: a 4-byte tag puts every payload (the `bool` too) at offset 4, so moves of a `Json`
+/// are aligned word copies. With the default byte tag the payload union starts at offset 1 and LLVM
+/// moves it with unaligned 8-byte loads and stores, which wasm2js expands byte by byte (the Alipay
+/// build: alipay-serverless.js -7.9 KB, the JSON reader 13.3 -> 6.5 KB of JS).
 #[derive(Clone, PartialEq)]
+#[repr(u32)]
 pub enum Json {
     /// `null`
     Null,

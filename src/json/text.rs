@@ -459,7 +459,8 @@ pub fn number_value(text: &str) -> f64 {
     // Significant digits into a u64 (19 at most), the rest only move the decimal exponent.
     let mut w: u64 = 0;
     let mut nd = 0u32;
-    let mut exp: i64 = 0;
+    // i32 exponents (saturating): 64-bit arithmetic is what wasm2js expands most.
+    let mut exp: i32 = 0;
     let mut after_point = false;
     for b in mant.bytes() {
         match b {
@@ -474,21 +475,21 @@ pub fn number_value(text: &str) -> f64 {
                         exp -= 1;
                     }
                 } else if !after_point {
-                    exp += 1;
+                    exp = exp.saturating_add(1);
                 }
             }
             _ => {}
         }
     }
     let e_neg = exp_text.starts_with('-');
-    let e_abs = exp_text.trim_start_matches(['+', '-']).bytes().fold(0i64, |a, b| {
+    let e_abs = exp_text.trim_start_matches(['+', '-']).bytes().fold(0i32, |a, b| {
         if a > 100_000 {
             a
         } else {
-            a * 10 + i64::from(b.wrapping_sub(b'0'))
+            a * 10 + i32::from(b.wrapping_sub(b'0'))
         }
     });
-    exp += if e_neg { -e_abs } else { e_abs };
+    exp = exp.saturating_add(if e_neg { -e_abs } else { e_abs });
     let v = if w == 0 {
         0.0
     } else if w < (1 << 53) && (-22..=22).contains(&exp) {

@@ -43,21 +43,21 @@ pub fn parse_timeout(v: Option<&Json>) -> u32 {
     };
     let parsed = match v {
         Some(Json::Number(n)) => n.as_f64().and_then(clamp),
-        Some(Json::String(s)) if super::contains_str(s, "ms") => parse_int(s).and_then(|n| clamp(n as f64)),
-        Some(Json::String(s)) if s.contains('s') => parse_int(s).and_then(|n| clamp(n as f64 * 1000.0)),
+        Some(Json::String(s)) if super::contains_str(s, "ms") => parse_int(s).and_then(clamp),
+        Some(Json::String(s)) if s.contains('s') => parse_int(s).and_then(|n| clamp(n * 1000.0)),
         _ => None,
     };
     parsed.unwrap_or(DEFAULT_TIMEOUT_MS)
 }
 
-/// JS `parseInt(s, 10)` for non-negative values: leading whitespace, then digits.
-fn parse_int(s: &str) -> Option<u64> {
+/// JS `parseInt(s, 10)` for non-negative values: leading whitespace, then digits. As `f64`, exact
+/// below 2^53 and capped at 1e300 (any value past `u32::MAX` ms clamps alike): no `u64` parsing,
+/// whose 64-bit arithmetic wasm2js expands into 32-bit halves.
+fn parse_int(s: &str) -> Option<f64> {
     let t = s.trim_start().trim_start_matches('+');
-    let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
-    if digits.is_empty() {
-        return None;
-    }
-    Some(digits.parse::<u64>().unwrap_or(u64::MAX))
+    let mut digits = t.bytes().take_while(u8::is_ascii_digit).peekable();
+    digits.peek()?;
+    Some(digits.fold(0.0, |n, d| (n * 10.0 + f64::from(d - b'0')).min(1e300)))
 }
 
 impl Config {
@@ -111,6 +111,10 @@ mod tests {
         assert_eq!(parse_timeout(Some(&j(r#""5s""#))), 5000);
         assert_eq!(parse_timeout(Some(&j(r#""12s""#))), 12000);
         assert_eq!(parse_timeout(Some(&j(r#""abc""#))), 5000);
+        assert_eq!(parse_timeout(Some(&j(r#"" +7s""#))), 7000);
+        assert_eq!(parse_timeout(Some(&j(r#""0ms""#))), 5000);
+        assert_eq!(parse_timeout(Some(&j(r#""99999999999999999999999ms""#))), u32::MAX);
+        assert_eq!(parse_timeout(Some(&j(&format!(r#""{}s""#, "9".repeat(400))))), u32::MAX);
         assert_eq!(parse_timeout(Some(&j(r#"-1"#))), 5000);
         assert_eq!(parse_timeout(Some(&j(r#"true"#))), 5000);
     }

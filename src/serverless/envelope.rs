@@ -45,7 +45,7 @@ pub fn build_request(cfg: &Config, method: &str, params: Option<&str>, token: Op
         body.push_str(&json_str(t));
     }
     body.push_str(",\"timestamp\":");
-    body.push_str(&ts.to_string());
+    body.push_str(&crate::json::text::uint_text(ts));
     body.push('}');
 
     let signature =

@@ -2,6 +2,7 @@
 //!
 //! - [`config`]: the constructor's config (required fields, timeout rules).
 //! - [`sign`]: HMAC-MD5 request signing, checked against the reference's golden vectors.
+//! - [`md5`]: MD5 and HMAC-MD5 themselves (checked against the md-5 and hmac crates).
 //! - [`envelope`]: the signed `POST {endpoint}/client` request and the gateway reply.
 //! - [`authorize`]: authorize options (precedence), authorize and profile params.
 //! - [`db`], [`function`], [`file`]: per-module params, validation and flows.
@@ -22,6 +23,7 @@ pub mod envelope;
 pub mod errors;
 pub mod file;
 pub mod function;
+pub mod md5;
 pub mod sign;
 
 pub use client::Client;

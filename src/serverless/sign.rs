@@ -4,9 +4,7 @@
 //! token, userId` (already in JS default sort order), falsy values skipped, joined by `&`, with no
 //! escaping. `params` is the exact JSON text sent in the body: sign what you send.
 
-use core::fmt::Write;
-use hmac::{Hmac, Mac};
-use md5::Md5;
+use super::md5::hmac_md5;
 
 /// The signed fields of one request. `None` and empty strings are skipped, as JS skips falsy values.
 #[derive(Debug, Clone, Copy)]
@@ -25,7 +23,7 @@ pub struct SignFields<'a> {
 
 /// The string the signature covers.
 pub fn string_to_sign(f: &SignFields<'_>) -> String {
-    let ts = f.timestamp.to_string();
+    let ts = crate::json::text::uint_text(f.timestamp);
     // Sorted by UTF-16 code units, as `Object.keys(fields).sort()`: method < params < spaceId <
     // timestamp < token (< userId, which the mini-program client never sends).
     let pairs: [(&str, Option<&str>); 5] = [
@@ -51,17 +49,12 @@ pub fn string_to_sign(f: &SignFields<'_>) -> String {
 
 /// Lowercase hex HMAC-MD5 of `message` keyed with the UTF-8 bytes of `secret` (not base64-decoded).
 pub fn hmac_md5_hex(secret: &str, message: &str) -> String {
-    // HMAC accepts keys of any length, so this cannot fail; fall back to an empty signature rather
-    // than panicking if it ever did.
-    let Ok(mut mac) = <Hmac<Md5> as Mac>::new_from_slice(secret.as_bytes()) else {
-        return String::new();
-    };
-    mac.update(message.as_bytes());
-    let digest = mac.finalize().into_bytes();
-    let mut hex = String::with_capacity(digest.len() * 2);
-    for b in digest {
-        // Writing to a String cannot fail.
-        let _ = write!(hex, "{b:02x}");
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(32);
+    for b in hmac_md5(secret.as_bytes(), message.as_bytes()) {
+        for nibble in [b >> 4, b & 15] {
+            hex.push(char::from(HEX.get(usize::from(nibble)).copied().unwrap_or(b'0')));
+        }
     }
     hex
 }

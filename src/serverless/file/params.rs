@@ -67,7 +67,7 @@ pub fn plan_upload(o: &UploadOptions) -> Result<UploadPlan, Error> {
             return Err(Error::invalid("cloudPath", "cloudPath should start with \"/\""));
         }
     }
-    let size = o.file_size.map(|n| n.to_string());
+    let size = o.file_size.map(crate::json::text::uint_text);
     let p = sign_params(bare, size.as_deref(), o.path.as_deref(), o.cloud_path.as_deref());
     let content_type = mime(&extension);
     Ok(UploadPlan { file_path, extension: Some(extension), content_type, sign_params: p })
