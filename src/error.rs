@@ -5,8 +5,10 @@
 //! tuple's object, `authing::outcome`; MPServerless as `{code, type}`, `serverless::errors`), and the
 //! wasm boundary turns it into a JS `Error` with a stable `code` (see `wasm::error_js`). Codes are an
 //! enum, compared as values, never as text. Messages never contain secrets: they are built from static text, field
-//! names and server-provided messages only.
+//! names and server-provided messages only. A server's body, kept whole for the app (Authing returns it
+//! as the error object), may echo user data: [`ServerBody`]'s Debug does not print it.
 
+use crate::json::Obj;
 use core::fmt;
 
 /// The stable codes of the SDK (`error.code` in JS, see the README's error tables).
@@ -128,12 +130,32 @@ impl fmt::Display for HostError {
     }
 }
 
+/// The JSON object a server answered with an error, kept whole. Debug shows only that there is one:
+/// bodies may echo user data.
+#[derive(Clone, PartialEq)]
+pub struct ServerBody(pub Obj);
+
+impl fmt::Debug for ServerBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ServerBody(..)")
+    }
+}
+
 /// Every error the core can produce.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Error {
     /// A host capability failed (network failure, timeout, missing function...).
     #[error("{0}")]
     Host(HostError),
+    /// A host capability failed and the client reports it with a fixed message instead of the
+    /// details (the official Authing SDK's `get wx login code error`); the code is the failure's.
+    #[error("{message}")]
+    HostWithMessage {
+        /// How the capability failed.
+        kind: HostErrorKind,
+        /// The message shown.
+        message: &'static str,
+    },
     /// The caller passed something invalid.
     #[error("invalid argument `{field}`: {reason}")]
     InvalidArgument {
@@ -151,19 +173,29 @@ pub enum Error {
         api_code: Option<String>,
         /// The service's message, or a description of the status.
         message: String,
+        /// The server's body, when the client keeps it (Authing hands it to the app).
+        body: Option<ServerBody>,
     },
     /// The server answered something that cannot be parsed as the protocol says.
-    #[error("unexpected response: {0}")]
-    BadResponse(String),
+    #[error("unexpected response: {message}")]
+    BadResponse {
+        /// HTTP status, when the answer had one worth reporting.
+        status: Option<u16>,
+        /// What is wrong with the answer.
+        message: String,
+        /// The answer's body, when it was an object the client keeps.
+        body: Option<ServerBody>,
+    },
     /// Encryption or key parsing failed.
     #[error("crypto error: {0}")]
     Crypto(String),
     /// No secure random source, or it has not been seeded: crypto refuses to run.
     #[error("no secure random source: {0}")]
     NoEntropy(String),
-    /// The operation needs a logged-in user.
-    #[error("not logged in")]
-    NotLoggedIn,
+    /// The operation needs a logged-in user; the message says which state is missing (the official
+    /// Authing SDK's texts are kept verbatim).
+    #[error("{0}")]
+    NotLoggedIn(&'static str),
     /// Stored state could not be read or written.
     #[error("storage error: {0}")]
     Storage(String),
@@ -174,12 +206,13 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::Host(h) => h.kind.code(),
+            Error::HostWithMessage { kind, .. } => kind.code(),
             Error::InvalidArgument { .. } => ErrorCode::InvalidArgument,
             Error::Server { .. } => ErrorCode::Server,
-            Error::BadResponse(_) => ErrorCode::BadResponse,
+            Error::BadResponse { .. } => ErrorCode::BadResponse,
             Error::Crypto(_) => ErrorCode::Crypto,
             Error::NoEntropy(_) => ErrorCode::NoEntropy,
-            Error::NotLoggedIn => ErrorCode::NotLoggedIn,
+            Error::NotLoggedIn(_) => ErrorCode::NotLoggedIn,
             Error::Storage(_) => ErrorCode::Storage,
         }
     }
@@ -187,6 +220,11 @@ impl Error {
     /// Shorthand for [`Error::InvalidArgument`].
     pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
         Error::InvalidArgument { field, reason: reason.into() }
+    }
+
+    /// A [`Error::BadResponse`] with no status or body.
+    pub fn bad_response(message: impl Into<String>) -> Self {
+        Error::BadResponse { status: None, message: message.into(), body: None }
     }
 }
 
@@ -214,11 +252,11 @@ mod tests {
     fn every_variant_has_a_distinct_code() {
         let all = [
             Error::invalid("appId", "must not be empty"),
-            Error::Server { status: 400, api_code: None, message: "x".into() },
-            Error::BadResponse("x".into()),
+            Error::Server { status: 400, api_code: None, message: "x".into(), body: None },
+            Error::bad_response("x"),
             Error::Crypto("x".into()),
             Error::NoEntropy("x".into()),
-            Error::NotLoggedIn,
+            Error::NotLoggedIn("x"),
             Error::Storage("x".into()),
         ];
         let mut codes: Vec<_> = all.iter().map(|e| e.code().as_str()).collect();

@@ -16,7 +16,7 @@ use std::rc::Rc;
 /// every future runs to completion, so this is the native, defensive path): the one report of an
 /// abandoned run, for both clients.
 pub fn abandoned() -> Error {
-    Error::NotLoggedIn
+    Error::NotLoggedIn("not logged in")
 }
 
 struct Flight<K, V, E> {
@@ -230,7 +230,7 @@ pub(crate) mod tests {
             .map(|_| {
                 Box::pin(sf.run(0, || async {
                     YieldOnce(false).await;
-                    Err(Error::BadResponse("x".into()))
+                    Err(Error::bad_response("x"))
                 })) as Fut
             })
             .collect();

@@ -28,10 +28,10 @@ use miniapp_sdk::authing::client::AuthingClient;
 use miniapp_sdk::authing::password::{public_key_of, EncryptType, PasswordLogin};
 use miniapp_sdk::authing::state::{build_state, jwt_exp_ms, LoginState};
 use miniapp_sdk::authing::transport::{classify, Kind};
-use miniapp_sdk::authing::{args, avatar, phone, Config as AuthConfig, Failure, Json, Obj};
+use miniapp_sdk::authing::{args, avatar, outcome, phone, Config as AuthConfig, Json, Obj};
 use miniapp_sdk::crypto::encoding::{base64_decode, hex_decode};
 use miniapp_sdk::crypto::{rsa, sm2, Drbg};
-use miniapp_sdk::error::{HostError, HostErrorKind};
+use miniapp_sdk::error::{Error, HostError, HostErrorKind};
 use miniapp_sdk::host::{Host, HttpRequest, HttpResponse, UploadRequest};
 use miniapp_sdk::serverless::envelope::{build_request, parse_reply};
 use miniapp_sdk::serverless::sign::{hmac_md5_hex, sign, string_to_sign, SignFields};
@@ -424,8 +424,8 @@ fn queue_answers(rng: &mut Rng, host: &ScriptHost, seeds: &[Vec<u8>], first: &[u
 
 /// The structural promise of every Authing failure: a non-empty message and a code (the tuple's
 /// error object), whatever the input.
-fn check_failure(f: &miniapp_sdk::authing::Failure) {
-    let j = f.to_json();
+fn check_failure(f: &Error) {
+    let j = outcome::error_json(f);
     let o = j.as_obj().expect("failure is an object");
     assert!(o.get_str("message").is_some_and(|m| !m.is_empty()), "failure without a message: {}", j.to_text());
     assert!(o.get_str("code").is_some_and(|c| !c.is_empty()), "failure without a code: {}", j.to_text());
@@ -598,7 +598,7 @@ fn fuzz_signer() {
 }
 
 /// One Authing method with its argument, as the boundary would run it.
-type AuthCall<H> = fn(&AuthingClient<H>) -> Pin<Box<dyn Future<Output = Result<Json, Failure>> + '_>>;
+type AuthCall<H> = fn(&AuthingClient<H>) -> Pin<Box<dyn Future<Output = Result<Json, Error>> + '_>>;
 
 /// A method's object argument, read as the boundary reads it.
 fn obj(text: &str) -> Obj {
@@ -828,7 +828,7 @@ fn debug_output_of_a_full_scenario_has_no_secrets() {
         let r = pollster::block_on(call(&client));
         out.push(format!("{r:?}"));
         if let Err(f) = &r {
-            out.push(f.to_json().to_text()); // the error the app sees
+            out.push(outcome::error_json(f).to_text()); // the error the app sees
         }
     }
     for v in host.inner.storage.borrow().values() {

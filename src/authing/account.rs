@@ -5,8 +5,8 @@
 //! refuse) and what it does besides posting.
 
 use super::config::Platform;
-use super::outcome::Failure;
 use super::password::EncryptType;
+use crate::error::Error;
 use crate::json::{Json, Obj};
 
 /// One account flow. The JS name that picks it is the boundary's business (src/wasm/authing_js.rs).
@@ -74,9 +74,9 @@ pub const FLOWS: [&Flow; 9] = [
 ///
 /// # Errors
 /// `INVALID_ARGUMENT` naming the first missing field.
-pub fn check(flow: &Flow, input: &Obj) -> Result<(), Failure> {
+pub fn check(flow: &Flow, input: &Obj) -> Result<(), Error> {
     match flow.required.iter().find(|k| input.get_str(k).is_none_or(|s| s.trim().is_empty())) {
-        Some(k) => Err(Failure::invalid(format!("{k} is required"))),
+        Some(k) => Err(Error::invalid(k, format!("{k} is required"))),
         None => Ok(()),
     }
 }
@@ -86,12 +86,12 @@ pub fn check(flow: &Flow, input: &Obj) -> Result<(), Failure> {
 ///
 /// # Errors
 /// `INVALID_ARGUMENT` for an unknown encryption type.
-pub fn delete_password(input: &Obj) -> Result<Option<(EncryptType, String)>, Failure> {
+pub fn delete_password(input: &Obj) -> Result<Option<(EncryptType, String)>, Error> {
     let Some(payload) = input.get_obj("passwordPayload") else { return Ok(None) };
     let Some(kind) = EncryptType::from_option(payload.get("passwordEncryptType"))? else { return Ok(None) };
     match payload.get_str("password") {
         Some(p) => Ok(Some((kind, p.to_string()))),
-        None => Err(Failure::invalid("passwordPayload.password is required")),
+        None => Err(Error::invalid("passwordPayload.password", "passwordPayload.password is required")),
     }
 }
 
@@ -142,7 +142,10 @@ mod tests {
     #[test]
     fn checks_name_the_first_missing_field() {
         let f = &BIND_PHONE;
-        assert_eq!(check(f, &obj(r#"{"phoneNumber":"1"}"#)).unwrap_err().message, "passCode is required");
+        assert_eq!(
+            check(f, &obj(r#"{"phoneNumber":"1"}"#)).unwrap_err(),
+            Error::invalid("passCode", "passCode is required")
+        );
         assert!(check(f, &obj(r#"{"phoneNumber":"1","passCode":"2"}"#)).is_ok());
         assert_eq!(FLOWS.iter().filter(|f| !f.token).count(), 1);
         assert_eq!(FLOWS.iter().filter(|f| f.effect != Effect::None).count(), 2);

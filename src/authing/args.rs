@@ -3,23 +3,23 @@
 //! src/wasm/authing_js.rs picks the method by its JS name and reads its argument with these; the
 //! messages are the ones the app sees.
 
-use super::outcome::Failure;
 use super::password::EncryptType;
+use crate::error::Error;
 use crate::json::{Json, Obj};
 
 fn parse(input: Option<&str>) -> Option<Json> {
     Json::parse(input?).ok()
 }
 
-fn not_an_object(what: &str) -> Failure {
-    Failure::invalid(format!("{what} must be an object"))
+fn not_an_object(what: &str) -> Error {
+    Error::invalid("options", format!("{what} must be an object"))
 }
 
 /// The object `what` (`loginByCode options`, ...).
 ///
 /// # Errors
 /// `INVALID_ARGUMENT` "`what` must be an object" for anything else, absence included.
-pub fn object(input: Option<&str>, what: &str) -> Result<Obj, Failure> {
+pub fn object(input: Option<&str>, what: &str) -> Result<Obj, Error> {
     match parse(input) {
         Some(Json::Object(o)) => Ok(o),
         _ => Err(not_an_object(what)),
@@ -30,7 +30,7 @@ pub fn object(input: Option<&str>, what: &str) -> Result<Obj, Failure> {
 ///
 /// # Errors
 /// `INVALID_ARGUMENT` "`method` options must be an object".
-pub fn options(input: Option<&str>, method: &str) -> Result<Obj, Failure> {
+pub fn options(input: Option<&str>, method: &str) -> Result<Obj, Error> {
     object(input, &format!("{method} options"))
 }
 
@@ -38,7 +38,7 @@ pub fn options(input: Option<&str>, method: &str) -> Result<Obj, Failure> {
 ///
 /// # Errors
 /// `INVALID_ARGUMENT` "`what` must be an object" for anything else.
-pub fn optional_object(input: Option<&str>, what: &str) -> Result<Option<Obj>, Failure> {
+pub fn optional_object(input: Option<&str>, what: &str) -> Result<Option<Obj>, Error> {
     match input {
         None => Ok(None),
         Some(_) => match parse(input) {
@@ -53,16 +53,16 @@ pub fn optional_object(input: Option<&str>, what: &str) -> Result<Option<Obj>, F
 ///
 /// # Errors
 /// `INVALID_ARGUMENT` for anything else.
-pub fn encrypt_type(input: Option<&str>) -> Result<EncryptType, Failure> {
+pub fn encrypt_type(input: Option<&str>) -> Result<EncryptType, Error> {
     match EncryptType::from_option(parse(input).as_ref()) {
         Ok(Some(kind)) => Ok(kind),
-        _ => Err(Failure::invalid("encryptType must be \"rsa\" or \"sm2\"")),
+        _ => Err(Error::invalid("encryptType", "encryptType must be \"rsa\" or \"sm2\"")),
     }
 }
 
 /// The answer to a JS name the boundary does not know.
-pub fn unknown_method(method: &str) -> Failure {
-    Failure::invalid(format!("unknown method \"{method}\""))
+pub fn unknown_method(method: &str) -> Error {
+    Error::invalid("method", format!("unknown method \"{method}\""))
 }
 
 #[cfg(test)]
@@ -70,7 +70,7 @@ mod tests {
     use super::*;
     use crate::authing::tuple_text;
 
-    fn err(r: Result<impl Sized, Failure>) -> String {
+    fn err(r: Result<impl Sized, Error>) -> String {
         tuple_text(&r.map(|_| Json::Null))
     }
 

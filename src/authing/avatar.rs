@@ -1,7 +1,7 @@
 //! `updateAvatar` (§6.10): upload the picked image, then set it as the profile photo.
 
-use super::outcome::Failure;
-use super::transport::TIMEOUT_MS;
+use super::transport::{bad_response, server_error, TIMEOUT_MS};
+use crate::error::Error;
 use crate::host::{HttpResponse, UploadRequest};
 use crate::json::Json;
 
@@ -25,11 +25,11 @@ pub fn upload_request(url: String, file_path: &str) -> UploadRequest {
 /// # Errors
 /// `SERVER` (keeping the body) when `code` is a number other than 200, `BAD_RESPONSE` when the
 /// body is not JSON or has no `data.url` (the official SDK fails with `{"message":"{}"}`).
-pub fn parse_upload(res: &HttpResponse) -> Result<(Json, String), Failure> {
+pub fn parse_upload(res: &HttpResponse) -> Result<(Json, String), Error> {
     let parsed = match Json::parse(&res.body) {
         Ok(v @ Json::Object(_)) => v,
         _ => {
-            return Err(Failure::bad_response(
+            return Err(bad_response(
                 Some(res.status),
                 format!("the avatar upload answered HTTP {} with a body that is not a JSON object", res.status),
                 None,
@@ -45,9 +45,9 @@ pub fn parse_upload(res: &HttpResponse) -> Result<(Json, String), Failure> {
         // The v2 status lives in `code`; it becomes the error's `statusCode`.
         Some(code) if code != 200.0 => {
             let status = if (100.0..=599.0).contains(&code) && code.fract() == 0.0 { code as u16 } else { res.status };
-            Err(Failure::server(status, body))
+            Err(server_error(status, body))
         }
-        _ => Err(Failure::bad_response(Some(res.status), "the avatar upload answered without data.url", Some(body))),
+        _ => Err(bad_response(Some(res.status), "the avatar upload answered without data.url", Some(body))),
     }
 }
 
@@ -66,13 +66,16 @@ mod tests {
                 .unwrap();
         assert_eq!((url.as_str(), v.get("message").and_then(Json::as_str)), ("https://f/x.jpg", Some("ok")));
         let f = parse_upload(&res(200, r#"{"code":500,"message":"too big"}"#)).unwrap_err();
-        assert_eq!(f.to_json().to_text(), r#"{"code":"SERVER","message":"too big","statusCode":500}"#);
         assert_eq!(
-            parse_upload(&res(413, "Request Entity Too Large")).unwrap_err().code,
+            crate::authing::outcome::error_json(&f).to_text(),
+            r#"{"code":"SERVER","message":"too big","statusCode":500}"#
+        );
+        assert_eq!(
+            parse_upload(&res(413, "Request Entity Too Large")).unwrap_err().code(),
             crate::ErrorCode::BadResponse
         );
         assert_eq!(
-            parse_upload(&res(200, r#"{"code":200,"data":{}}"#)).unwrap_err().message,
+            crate::authing::outcome::message(&parse_upload(&res(200, r#"{"code":200,"data":{}}"#)).unwrap_err()),
             "the avatar upload answered without data.url"
         );
     }

@@ -2,18 +2,17 @@
 //!
 //! Every method takes the caller's input already read into a typed value (an [`Obj`], an
 //! [`EncryptType`], a path: see [`super::args`], which the boundary in src/wasm/authing_js.rs
-//! reads it with once) and returns `Result<Json, Failure>`, which the facade turns into
+//! reads it with once) and returns `Result<Json, Error>`, which the facade turns into
 //! `[null, data]` / `[error, undefined]`. No method panics or traps, whatever the input, the server
 //! or the host does.
 
 use super::account::{self, Effect, Flow};
 use super::config::{Config, Platform};
-use super::outcome::Failure;
 use super::password::{public_key_of, EncryptType, PasswordLogin, PasswordUpdate};
 use super::rejected::token_rejected;
 use super::state::{build_state, jwt_seconds, state_key, LoginState};
 use super::token::refresh_body;
-use super::transport::{self, form_encode, Kind, FORM};
+use super::transport::{self, bad_response, form_encode, Kind, FORM};
 use super::{avatar, code, phone, profile, sms};
 use crate::clock::ServerClock;
 use crate::crypto::{fresh_rng, rsa, sm2};
@@ -43,14 +42,14 @@ pub const AUTO_REFRESH_BACKOFF_MS: f64 = 30_000.0;
 /// A custom password encryption (the app's `encryptFunction`): `(type, plaintext, public key)`.
 pub type Encryptor = Box<dyn Fn(EncryptType, &str, &str) -> Result<String, Error>>;
 
-type RefreshResult = Result<LoginState, Failure>;
+type RefreshResult = Result<LoginState, Error>;
 
 /// The Authing client.
 pub struct AuthingClient<H: Host> {
     host: H,
     config: Config,
     encryptor: Option<Encryptor>,
-    refresh: SingleFlight<(), LoginState, Failure>,
+    refresh: SingleFlight<(), LoginState, Error>,
     /// Bumped whenever a login or logout replaces the state, so a refresh that was in flight does
     /// not overwrite it.
     generation: Cell<u64>,
@@ -58,8 +57,8 @@ pub struct AuthingClient<H: Host> {
     clock: ServerClock,
 }
 
-fn storage_failure(e: HostError) -> Failure {
-    Failure::from(Error::Storage(e.to_string()))
+fn storage_failure(e: HostError) -> Error {
+    Error::Storage(e.to_string())
 }
 
 impl<H: Host> AuthingClient<H> {
@@ -101,30 +100,30 @@ impl<H: Host> AuthingClient<H> {
         path: &str,
         headers: &[(&str, &str)],
         body: Option<String>,
-    ) -> Result<Json, Failure> {
+    ) -> Result<Json, Error> {
         let req = transport::request(method, self.config.url(path), headers, body);
-        let res = self.host.request(req).await.map_err(|e| Failure::from(Error::Host(e)))?;
+        let res = self.host.request(req).await?;
         self.clock.observe_response(&res, self.host.now_ms());
         transport::classify(kind, &res)
     }
 
     /// A token-bearing POST, retried once after a refresh when the token is rejected in flight.
-    async fn post_with_token(&self, path: &str, token: AccessToken, body: &Obj) -> Result<Json, Failure> {
+    async fn post_with_token(&self, path: &str, token: AccessToken, body: &Obj) -> Result<Json, Error> {
         self.with_token(Method::Post, path, Some(body.to_text()), token).await
     }
 
     // ---- state -----------------------------------------------------------------------------
 
-    async fn read_state(&self) -> Result<LoginState, Failure> {
+    async fn read_state(&self) -> Result<LoginState, Error> {
         let text = self.host.storage_get(&state_key(&self.config.app_id)).await.map_err(storage_failure)?;
         match text.as_deref().map(Json::parse) {
-            None => Err(Failure::not_logged_in(NO_STATE)),
+            None => Err(Error::NotLoggedIn(NO_STATE)),
             Some(Ok(Json::Object(o))) => Ok(LoginState(o)),
-            Some(_) => Err(Failure::not_logged_in(STATE_UNREADABLE)),
+            Some(_) => Err(Error::NotLoggedIn(STATE_UNREADABLE)),
         }
     }
 
-    async fn save_state(&self, token: Obj) -> Result<LoginState, Failure> {
+    async fn save_state(&self, token: Obj) -> Result<LoginState, Error> {
         let now = self.host.now_ms();
         let iat =
             ["access_token", "id_token"].iter().find_map(|k| token.get_str(k).and_then(|t| jwt_seconds(t, "iat")));
@@ -138,7 +137,7 @@ impl<H: Host> AuthingClient<H> {
         Ok(state)
     }
 
-    async fn remove_state(&self) -> Result<(), Failure> {
+    async fn remove_state(&self) -> Result<(), Error> {
         self.host.storage_remove(&state_key(&self.config.app_id)).await.map_err(storage_failure)
     }
 
@@ -149,7 +148,7 @@ impl<H: Host> AuthingClient<H> {
     /// The stored state, refreshed first when it is about to expire (or has expired) and a
     /// refresh token is at hand. A failed refresh falls back to the stored state while it is
     /// still valid.
-    async fn current_state(&self) -> Result<LoginState, Failure> {
+    async fn current_state(&self) -> Result<LoginState, Error> {
         let state = self.read_state().await?;
         let now = self.now_for(&state);
         let valid = state.is_valid(now);
@@ -166,7 +165,7 @@ impl<H: Host> AuthingClient<H> {
         if state.is_valid(self.now_for(&state)) {
             Ok(state)
         } else {
-            Err(Failure::not_logged_in(STATE_EXPIRED))
+            Err(Error::NotLoggedIn(STATE_EXPIRED))
         }
     }
 
@@ -192,7 +191,7 @@ impl<H: Host> AuthingClient<H> {
         path: &str,
         body: Option<String>,
         token: AccessToken,
-    ) -> Result<Json, Failure> {
+    ) -> Result<Json, Error> {
         let (mut token, mut retry) = (token, RetryOnce::default());
         loop {
             let headers =
@@ -208,16 +207,16 @@ impl<H: Host> AuthingClient<H> {
 
     /// The access token that replaces `stale` after the server rejected it: the stored one when a
     /// refresh or login already replaced it, else the result of the (shared) refresh.
-    async fn refresh_after_rejection(&self, rejection: Failure, stale: &AccessToken) -> Result<AccessToken, Failure> {
+    async fn refresh_after_rejection(&self, rejection: Error, stale: &AccessToken) -> Result<AccessToken, Error> {
         match self.refresh_shared(Some(stale)).await {
-            Ok(state) => state.access_token().ok_or_else(|| Failure::not_logged_in(TOKEN_EXPIRED)),
+            Ok(state) => state.access_token().ok_or(Error::NotLoggedIn(TOKEN_EXPIRED)),
             // Nothing to refresh with: the server's answer stands.
-            Err(f) if f.message == REFRESH_EMPTY || f.message == REFRESH_EXPIRED => Err(rejection),
+            Err(Error::NotLoggedIn(m)) if m == REFRESH_EMPTY || m == REFRESH_EXPIRED => Err(rejection),
             Err(f) => {
                 self.auto_refresh_blocked_until.set(self.host.now_ms() + AUTO_REFRESH_BACKOFF_MS);
-                Err(match f.code {
+                Err(match f.code() {
                     ErrorCode::Server | ErrorCode::NotLoggedIn | ErrorCode::BadResponse => {
-                        Failure::not_logged_in(REFRESH_EXPIRED)
+                        Error::NotLoggedIn(REFRESH_EXPIRED)
                     }
                     _ => f,
                 })
@@ -226,10 +225,10 @@ impl<H: Host> AuthingClient<H> {
     }
 
     /// The login gate of the token-bearing methods.
-    async fn access_token(&self) -> Result<AccessToken, Failure> {
+    async fn access_token(&self) -> Result<AccessToken, Error> {
         match self.current_state().await {
-            Ok(state) => state.access_token().ok_or_else(|| Failure::not_logged_in(TOKEN_EXPIRED)),
-            Err(f) if f.code == ErrorCode::NotLoggedIn => Err(f.with_message(TOKEN_EXPIRED)),
+            Ok(state) => state.access_token().ok_or(Error::NotLoggedIn(TOKEN_EXPIRED)),
+            Err(Error::NotLoggedIn(_)) => Err(Error::NotLoggedIn(TOKEN_EXPIRED)),
             Err(f) => Err(f),
         }
     }
@@ -242,52 +241,51 @@ impl<H: Host> AuthingClient<H> {
 
     async fn refresh_once(&self, replacing: Option<&AccessToken>) -> RefreshResult {
         let generation = self.generation.get();
-        let state = self.read_state().await.map_err(|f| match f.code {
-            ErrorCode::NotLoggedIn => f.with_message(REFRESH_EXPIRED),
-            _ => f,
+        let state = self.read_state().await.map_err(|f| match f {
+            Error::NotLoggedIn(_) => Error::NotLoggedIn(REFRESH_EXPIRED),
+            f => f,
         })?;
         if let (Some(stale), Some(current)) = (replacing, state.access_token()) {
             if current != *stale {
                 return Ok(state);
             }
         }
-        let refresh_token = state.refresh_token().ok_or_else(|| Failure::not_logged_in(REFRESH_EMPTY))?;
+        let refresh_token = state.refresh_token().ok_or(Error::NotLoggedIn(REFRESH_EMPTY))?;
         let headers = [("content-type", FORM), ("x-authing-app-id", self.config.app_id.as_str())];
         let body = refresh_body(refresh_token.secret());
         let mut token = match self.send(Kind::Token, Method::Post, "/oidc/token", &headers, Some(body)).await? {
             Json::Object(o) => o,
-            _ => return Err(Failure::bad_response(None, "the token endpoint answered without an object", None)),
+            _ => return Err(bad_response(None, "the token endpoint answered without an object", None)),
         };
         // Keep the refresh token when the response has none (the official SDK loses it).
         if !token.truthy("refresh_token") {
             token.set("refresh_token", Json::str(refresh_token.secret()));
         }
         if self.generation.get() != generation {
-            return Err(Failure::not_logged_in("the login state changed while the token was being refreshed"));
+            return Err(Error::NotLoggedIn("the login state changed while the token was being refreshed"));
         }
         self.save_state(token).await
     }
 
     // ---- encryption ------------------------------------------------------------------------
 
-    async fn encrypt(&self, kind: EncryptType, plaintext: &str) -> Result<String, Failure> {
+    async fn encrypt(&self, kind: EncryptType, plaintext: &str) -> Result<String, Error> {
         let system = self.send(Kind::System, Method::Get, "/api/v3/system", &[], None).await?;
         let public_key = public_key_of(&system, kind)?;
         if let Some(custom) = &self.encryptor {
-            return custom(kind, plaintext, &public_key).map_err(Failure::from);
+            return custom(kind, plaintext, &public_key);
         }
         let mut rng = fresh_rng(&self.host).await?;
-        let cipher = match kind {
+        match kind {
             EncryptType::Rsa => rsa::encrypt_password(&public_key, plaintext, &mut rng),
             EncryptType::Sm2 => sm2::encrypt_password(&public_key, plaintext, &mut rng),
-        };
-        cipher.map_err(Failure::from)
+        }
     }
 
     // ---- logins ----------------------------------------------------------------------------
 
     /// §6.2a: signs in, stores the state with `expires_at`, returns it.
-    async fn login(&self, path: &str, body: Obj) -> Result<Json, Failure> {
+    async fn login(&self, path: &str, body: Obj) -> Result<Json, Error> {
         let headers = [("x-authing-app-id", self.config.app_id.as_str())];
         let res = self.send(Kind::Api, Method::Post, path, &headers, Some(body.to_text())).await?;
         self.bump_generation();
@@ -298,7 +296,7 @@ impl<H: Host> AuthingClient<H> {
             other => {
                 // As the official SDK does: a "success" without a token clears the state.
                 let _ = self.remove_state().await;
-                Err(Failure::bad_response(None, "the server answered without a token", other.as_obj().cloned()))
+                Err(bad_response(None, "the server answered without a token", other.as_obj().cloned()))
             }
         }
     }
@@ -307,23 +305,23 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// Host errors, with "get wx login code error" (or `tt`).
-    pub async fn get_login_code(&self) -> Result<Json, Failure> {
+    pub async fn get_login_code(&self) -> Result<Json, Error> {
         self.login_code().await.map(Json::String)
     }
 
-    async fn login_code(&self) -> Result<String, Failure> {
+    async fn login_code(&self) -> Result<String, Error> {
         let message = match self.config.platform {
             Platform::Wx => "get wx login code error",
             Platform::Tt => "get tt login code error",
         };
-        self.host.login_code().await.map_err(|e| Failure::from(Error::Host(e)).with_message(message))
+        self.host.login_code().await.map_err(|e| Error::HostWithMessage { kind: e.kind, message })
     }
 
     /// `clearLoginState()`: forgets the stored state, `true`.
     ///
     /// # Errors
     /// `STORAGE`.
-    pub async fn clear_login_state(&self) -> Result<Json, Failure> {
+    pub async fn clear_login_state(&self) -> Result<Json, Error> {
         self.bump_generation();
         self.remove_state().await.map(|()| Json::Bool(true))
     }
@@ -333,7 +331,7 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `STORAGE`.
-    pub async fn save_login_state(&self, token: Obj) -> Result<Json, Failure> {
+    pub async fn save_login_state(&self, token: Obj) -> Result<Json, Error> {
         self.bump_generation();
         self.save_state(token).await.map(|s| s.to_json())
     }
@@ -342,7 +340,7 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `BAD_RESPONSE` without the key, server errors.
-    pub async fn get_public_key(&self, kind: EncryptType) -> Result<Json, Failure> {
+    pub async fn get_public_key(&self, kind: EncryptType) -> Result<Json, Error> {
         let system = self.send(Kind::System, Method::Get, "/api/v3/system", &[], None).await?;
         public_key_of(&system, kind).map(Json::String)
     }
@@ -352,7 +350,7 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `INVALID_ARGUMENT`, host errors of the login code, server errors.
-    pub async fn login_by_phone(&self, input: Obj) -> Result<Json, Failure> {
+    pub async fn login_by_phone(&self, input: Obj) -> Result<Json, Error> {
         code::check_phone(&input, self.config.platform)?;
         if let Ok(state) = self.current_state().await {
             return Ok(state.to_json());
@@ -367,7 +365,7 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `NOT_LOGGED_IN`, host errors of the login code, server errors.
-    pub async fn bind_by_code(&self, input: Obj, platform: Platform) -> Result<Json, Failure> {
+    pub async fn bind_by_code(&self, input: Obj, platform: Platform) -> Result<Json, Error> {
         let token = self.access_token().await?;
         let code = self.login_code().await?;
         self.post_with_token(account::bind_path(platform), token, &account::bind_body(&input, &code)).await
@@ -377,7 +375,7 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `INVALID_ARGUMENT`, server errors.
-    pub async fn decrypt_data(&self, input: Obj) -> Result<Json, Failure> {
+    pub async fn decrypt_data(&self, input: Obj) -> Result<Json, Error> {
         account::check(&account::DECRYPT_REQUIRED, &input)?;
         let headers = [("x-authing-userpool-id", self.config.user_pool_id.as_str())];
         let path = account::decrypt_path(self.config.platform);
@@ -390,7 +388,7 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `NOT_LOGGED_IN`, `INVALID_ARGUMENT`, `CRYPTO`, `NO_ENTROPY`, server errors.
-    pub async fn account_flow(&self, flow: &Flow, mut input: Obj) -> Result<Json, Failure> {
+    pub async fn account_flow(&self, flow: &Flow, mut input: Obj) -> Result<Json, Error> {
         account::check(flow, &input)?;
         let encrypt = account::delete_password(&input)?.filter(|_| flow.effect == Effect::EncryptPassword);
         if !flow.token {
@@ -413,7 +411,7 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `NOT_LOGGED_IN` when absent or expired; `STORAGE` when storage fails.
-    pub async fn get_login_state(&self) -> Result<Json, Failure> {
+    pub async fn get_login_state(&self) -> Result<Json, Error> {
         self.current_state().await.map(|s| s.to_json())
     }
 
@@ -422,7 +420,7 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `INVALID_ARGUMENT`, host errors with "get wx login code error", server errors.
-    pub async fn login_by_code(&self, input: Obj) -> Result<Json, Failure> {
+    pub async fn login_by_code(&self, input: Obj) -> Result<Json, Error> {
         code::check(&input)?;
         if let Ok(state) = self.current_state().await {
             return Ok(state.to_json());
@@ -436,7 +434,7 @@ impl<H: Host> AuthingClient<H> {
     /// # Errors
     /// `INVALID_ARGUMENT`, `CRYPTO` (bad key, failing `encryptFunction`), `NO_ENTROPY`, server
     /// errors.
-    pub async fn login_by_password(&self, input: Obj) -> Result<Json, Failure> {
+    pub async fn login_by_password(&self, input: Obj) -> Result<Json, Error> {
         let login = PasswordLogin::parse(input)?;
         let cipher = match login.encrypt {
             Some(kind) => Some(self.encrypt(kind, login.password()).await?),
@@ -449,7 +447,7 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `INVALID_ARGUMENT`, server errors.
-    pub async fn send_sms(&self, input: Obj) -> Result<Json, Failure> {
+    pub async fn send_sms(&self, input: Obj) -> Result<Json, Error> {
         let body = sms::send_sms_body(input)?;
         let headers = [("x-authing-userpool-id", self.config.user_pool_id.as_str())];
         self.send(Kind::Api, Method::Post, "/api/v3/send-sms", &headers, Some(body.to_text())).await
@@ -459,7 +457,7 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `INVALID_ARGUMENT`, server errors.
-    pub async fn login_by_pass_code(&self, input: Obj) -> Result<Json, Failure> {
+    pub async fn login_by_pass_code(&self, input: Obj) -> Result<Json, Error> {
         let body = sms::pass_code_body(input)?;
         self.login("/api/v3/signin", body).await
     }
@@ -469,7 +467,7 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `NOT_LOGGED_IN` with the official messages, server errors (`invalid_grant`...).
-    pub async fn refresh_token(&self) -> Result<Json, Failure> {
+    pub async fn refresh_token(&self) -> Result<Json, Error> {
         self.refresh_shared(None).await.map(|s| s.to_json())
     }
 
@@ -477,7 +475,7 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `INVALID_ARGUMENT`, server errors, `BAD_RESPONSE` without `phone_info`.
-    pub async fn get_phone(&self, input: Obj) -> Result<Json, Failure> {
+    pub async fn get_phone(&self, input: Obj) -> Result<Json, Error> {
         let platform = self.config.platform;
         phone::check(&input, platform)?;
         let login_code = match platform {
@@ -494,7 +492,7 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `NOT_LOGGED_IN`, `INVALID_ARGUMENT`, `CRYPTO`, `NO_ENTROPY`, server errors.
-    pub async fn update_password(&self, input: Obj) -> Result<Json, Failure> {
+    pub async fn update_password(&self, input: Obj) -> Result<Json, Error> {
         let update = PasswordUpdate::parse(input)?;
         let token = self.access_token().await?;
         let cipher = match update.encrypt {
@@ -508,7 +506,7 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `NOT_LOGGED_IN`, server errors.
-    pub async fn get_user_info(&self, flags: Option<Obj>) -> Result<Json, Failure> {
+    pub async fn get_user_info(&self, flags: Option<Obj>) -> Result<Json, Error> {
         let token = self.access_token().await?;
         self.with_token(Method::Get, &profile::get_profile_path(flags.as_ref()), None, token).await
     }
@@ -517,7 +515,7 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `NOT_LOGGED_IN`, server errors.
-    pub async fn update_user_info(&self, body: Obj) -> Result<Json, Failure> {
+    pub async fn update_user_info(&self, body: Obj) -> Result<Json, Error> {
         let token = self.access_token().await?;
         self.post_with_token("/api/v3/update-profile", token, &body).await
     }
@@ -527,7 +525,7 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `NOT_LOGGED_IN`, `STORAGE`.
-    pub async fn check_login(&self) -> Result<Json, Failure> {
+    pub async fn check_login(&self) -> Result<Json, Error> {
         self.access_token().await.map(|_| Json::Bool(true))
     }
 
@@ -536,13 +534,13 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// `NOT_LOGGED_IN`, host errors of the upload, `SERVER`/`BAD_RESPONSE` of either step.
-    pub async fn update_avatar(&self, file_path: &str) -> Result<Json, Failure> {
+    pub async fn update_avatar(&self, file_path: &str) -> Result<Json, Error> {
         if file_path.is_empty() {
-            return Err(Failure::invalid("filePath is required"));
+            return Err(Error::invalid("filePath", "filePath is required"));
         }
         let token = self.access_token().await?;
         let upload = avatar::upload_request(self.config.url(avatar::UPLOAD_PATH), file_path);
-        let res = self.host.upload_file(upload).await.map_err(|e| Failure::from(Error::Host(e)))?;
+        let res = self.host.upload_file(upload).await?;
         let (parsed, url) = avatar::parse_upload(&res)?;
         self.post_with_token("/api/v3/update-profile", token, &Obj::new().with("photo", Json::str(url))).await?;
         Ok(parsed)
@@ -552,7 +550,7 @@ impl<H: Host> AuthingClient<H> {
     ///
     /// # Errors
     /// Host errors of the revocation (the state is then kept, as in the official SDK), `STORAGE`.
-    pub async fn logout(&self) -> Result<Json, Failure> {
+    pub async fn logout(&self) -> Result<Json, Error> {
         let state = self.read_state().await;
         self.bump_generation();
         let token = match &state {

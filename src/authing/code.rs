@@ -2,7 +2,7 @@
 //! login code.
 
 use super::config::Platform;
-use super::outcome::Failure;
+use crate::error::Error;
 use crate::json::{Json, Obj};
 
 /// Validates the input: `extIdpConnidentifier` must be a non-empty string (the official SDK sends
@@ -10,11 +10,11 @@ use crate::json::{Json, Obj};
 ///
 /// # Errors
 /// `INVALID_ARGUMENT` naming the field.
-pub fn check(input: &Obj) -> Result<(), Failure> {
+pub fn check(input: &Obj) -> Result<(), Error> {
     if input.get_str("extIdpConnidentifier").is_some_and(|s| !s.trim().is_empty()) {
         Ok(())
     } else {
-        Err(Failure::invalid("extIdpConnidentifier is required"))
+        Err(Error::invalid("extIdpConnidentifier", "extIdpConnidentifier is required"))
     }
 }
 
@@ -60,16 +60,16 @@ fn phone_payload<'a>(input: &'a Obj, key: &str) -> Option<&'a Json> {
 ///
 /// # Errors
 /// `INVALID_ARGUMENT`.
-pub fn check_phone(input: &Obj, platform: Platform) -> Result<(), Failure> {
+pub fn check_phone(input: &Obj, platform: Platform) -> Result<(), Error> {
     check(input)?;
     match platform {
         Platform::Wx
             if !phone_payload(input, "wxPhoneInfo").is_some_and(|p| p.get("code").is_some_and(Json::truthy)) =>
         {
-            Err(Failure::invalid("wxPhoneInfo.code is required"))
+            Err(Error::invalid("wxPhoneInfo.code", "wxPhoneInfo.code is required"))
         }
         Platform::Tt if !input.get_obj("miniProgramCodeAndPhonePayload").is_some_and(|p| p.truthy("phoneParams")) => {
-            Err(Failure::invalid("loginParams is required"))
+            Err(Error::invalid("loginParams", "loginParams is required"))
         }
         _ => Ok(()),
     }
@@ -158,8 +158,17 @@ mod tests {
             r#"{"connection":"douyin_mini_program_code_and_phone","extIdpConnidentifier":"d","douyinMiniProgramCodeAndPhonePayload":{"loginParams":{"encryptedData":"","iv":"","code":"t1"},"phoneParams":{"encryptedData":"E","iv":"I"}}}"#
         );
         assert!(check_phone(&tt, Platform::Tt).is_ok() && check_phone(&wx, Platform::Wx).is_ok());
-        assert_eq!(check_phone(&tt, Platform::Wx).unwrap_err().message, "wxPhoneInfo.code is required");
-        assert_eq!(check_phone(&wx, Platform::Tt).unwrap_err().message, "loginParams is required");
-        assert_eq!(check_phone(&obj("{}"), Platform::Wx).unwrap_err().message, "extIdpConnidentifier is required");
+        assert_eq!(
+            crate::authing::outcome::message(&check_phone(&tt, Platform::Wx).unwrap_err()),
+            "wxPhoneInfo.code is required"
+        );
+        assert_eq!(
+            crate::authing::outcome::message(&check_phone(&wx, Platform::Tt).unwrap_err()),
+            "loginParams is required"
+        );
+        assert_eq!(
+            crate::authing::outcome::message(&check_phone(&obj("{}"), Platform::Wx).unwrap_err()),
+            "extIdpConnidentifier is required"
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! Client options: `{appId, userPoolId, host?, platform?}`.
 
-use super::outcome::Failure;
+use crate::error::Error;
 use crate::json::{Json, Obj};
 
 /// The default host of the official SDK.
@@ -46,17 +46,12 @@ impl Config {
     /// # Errors
     /// `INVALID_ARGUMENT` for an empty `appId`/`userPoolId`, a host that is not an http(s) URL, or
     /// a platform other than `wx`/`tt`.
-    pub fn new(
-        app_id: &str,
-        user_pool_id: &str,
-        host: Option<&str>,
-        platform: Option<&str>,
-    ) -> Result<Config, Failure> {
+    pub fn new(app_id: &str, user_pool_id: &str, host: Option<&str>, platform: Option<&str>) -> Result<Config, Error> {
         if app_id.trim().is_empty() {
-            return Err(Failure::invalid("appId is required"));
+            return Err(Error::invalid("appId", "appId is required"));
         }
         if user_pool_id.trim().is_empty() {
-            return Err(Failure::invalid("userPoolId is required"));
+            return Err(Error::invalid("userPoolId", "userPoolId is required"));
         }
         let host = match host.map(str::trim).filter(|h| !h.is_empty()) {
             None => DEFAULT_HOST.to_string(),
@@ -64,7 +59,7 @@ impl Config {
                 let lower = h.to_ascii_lowercase();
                 let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")).unwrap_or("");
                 if rest.trim_end_matches('/').is_empty() || h.chars().any(char::is_whitespace) {
-                    return Err(Failure::invalid(format!("host must be an http(s) URL, got \"{h}\"")));
+                    return Err(Error::invalid("host", format!("host must be an http(s) URL, got \"{h}\"")));
                 }
                 h.trim_end_matches('/').to_string()
             }
@@ -72,7 +67,9 @@ impl Config {
         let platform = match platform {
             None | Some("") | Some("wx") => Platform::Wx,
             Some("tt") => Platform::Tt,
-            Some(other) => return Err(Failure::invalid(format!("platform must be \"wx\" or \"tt\", got \"{other}\""))),
+            Some(other) => {
+                return Err(Error::invalid("platform", format!("platform must be \"wx\" or \"tt\", got \"{other}\"")))
+            }
         };
         Ok(Config { app_id: app_id.to_string(), user_pool_id: user_pool_id.to_string(), host, platform })
     }
@@ -81,16 +78,16 @@ impl Config {
     ///
     /// # Errors
     /// As [`Config::new`], and when the text is not a JSON object.
-    pub fn from_json(text: &str) -> Result<Config, Failure> {
+    pub fn from_json(text: &str) -> Result<Config, Error> {
         let opts = match Json::parse(text) {
             Ok(Json::Object(o)) => o,
-            _ => return Err(Failure::invalid("options must be an object")),
+            _ => return Err(Error::invalid("options", "options must be an object")),
         };
-        let field = |o: &Obj, k: &'static str| -> Result<Option<String>, Failure> {
+        let field = |o: &Obj, k: &'static str| -> Result<Option<String>, Error> {
             match o.get(k) {
                 None | Some(Json::Null) => Ok(None),
                 Some(Json::String(s)) => Ok(Some(s.clone())),
-                Some(_) => Err(Failure::invalid(format!("{k} must be a string"))),
+                Some(_) => Err(Error::invalid(k, format!("{k} must be a string"))),
             }
         };
         let app_id = field(&opts, "appId")?.unwrap_or_default();
@@ -123,7 +120,7 @@ mod tests {
 
     #[test]
     fn bad_options_are_rejected_with_a_message() {
-        let err = |r: Result<Config, Failure>| r.unwrap_err().to_json().to_text();
+        let err = |r: Result<Config, Error>| crate::authing::outcome::error_json(&r.unwrap_err()).to_text();
         assert_eq!(
             err(Config::new("", "p", None, None)),
             r#"{"message":"appId is required","code":"INVALID_ARGUMENT"}"#

@@ -4,7 +4,7 @@
 //! functions ([`transport`], [`code`], [`password`], [`sms`], [`phone`], [`profile`], [`avatar`],
 //! [`token`], [`state`]); [`client::AuthingClient`] sequences them over a [`crate::host::Host`]
 //! in typed methods, one per JS method, whose arguments [`args`] reads from the boundary's text
-//! (the JS name picks the method in src/wasm/authing_js.rs, not here). Results are `Result<Json, Failure>`; [`outcome::tuple_text`] renders the `[error, data]` tuple
+//! (the JS name picks the method in src/wasm/authing_js.rs, not here). Results are `Result<Json, Error>` (the core's one [`crate::error::Error`]); [`outcome::tuple_text`] renders the `[error, data]` tuple
 //! the JS facade resolves with.
 
 pub mod account;
@@ -29,4 +29,4 @@ mod tests;
 pub use crate::json::{Json, Obj};
 pub use client::AuthingClient;
 pub use config::{Config, Platform};
-pub use outcome::{tuple_text, Failure};
+pub use outcome::tuple_text;

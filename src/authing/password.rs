@@ -1,6 +1,7 @@
 //! `loginByPassword` (§6.3) and `updatePassword` (§6.8) bodies, and the public-key lookup (§8.1).
 
-use super::outcome::Failure;
+use super::transport::bad_response;
+use crate::error::Error;
 use crate::json::{Json, Obj};
 
 /// How a password is sent.
@@ -27,14 +28,16 @@ impl EncryptType {
     ///
     /// # Errors
     /// `INVALID_ARGUMENT` for an unknown type.
-    pub fn from_option(v: Option<&Json>) -> Result<Option<EncryptType>, Failure> {
+    pub fn from_option(v: Option<&Json>) -> Result<Option<EncryptType>, Error> {
         match v {
             None => Ok(None),
             Some(v) if !v.truthy() => Ok(None),
             Some(Json::String(s)) if s == "none" => Ok(None),
             Some(Json::String(s)) if s == "rsa" => Ok(Some(EncryptType::Rsa)),
             Some(Json::String(s)) if s == "sm2" => Ok(Some(EncryptType::Sm2)),
-            Some(_) => Err(Failure::invalid("passwordEncryptType must be \"none\", \"rsa\" or \"sm2\"")),
+            Some(_) => {
+                Err(Error::invalid("passwordEncryptType", "passwordEncryptType must be \"none\", \"rsa\" or \"sm2\""))
+            }
         }
     }
 }
@@ -43,10 +46,10 @@ impl EncryptType {
 ///
 /// # Errors
 /// `BAD_RESPONSE` with the official SDK's message when it is not a string.
-pub fn public_key_of(system: &Json, kind: EncryptType) -> Result<String, Failure> {
+pub fn public_key_of(system: &Json, kind: EncryptType) -> Result<String, Error> {
     match system.get(kind.as_str()).and_then(|k| k.get("publicKey")) {
         Some(Json::String(pk)) if !pk.trim().is_empty() => Ok(pk.clone()),
-        _ => Err(Failure::bad_response(
+        _ => Err(bad_response(
             None,
             format!("publicKey of {} is not a string, please contact the administrator", kind.as_str()),
             None,
@@ -68,9 +71,9 @@ impl PasswordLogin {
     /// # Errors
     /// `INVALID_ARGUMENT` when `passwordPayload.password` is not a string, or for an unknown
     /// encryption type.
-    pub fn parse(input: Obj) -> Result<PasswordLogin, Failure> {
+    pub fn parse(input: Obj) -> Result<PasswordLogin, Error> {
         if input.get_obj("passwordPayload").and_then(|p| p.get_str("password")).is_none() {
-            return Err(Failure::invalid("passwordPayload.password is required"));
+            return Err(Error::invalid("passwordPayload.password", "passwordPayload.password is required"));
         }
         let encrypt = EncryptType::from_option(input.get_obj("options").and_then(|o| o.get("passwordEncryptType")))?;
         Ok(PasswordLogin { input, encrypt })
@@ -106,9 +109,9 @@ impl PasswordUpdate {
     ///
     /// # Errors
     /// `INVALID_ARGUMENT` when `newPassword` is not a string, or for an unknown encryption type.
-    pub fn parse(input: Obj) -> Result<PasswordUpdate, Failure> {
+    pub fn parse(input: Obj) -> Result<PasswordUpdate, Error> {
         if input.get_str("newPassword").is_none() {
-            return Err(Failure::invalid("newPassword is required"));
+            return Err(Error::invalid("newPassword", "newPassword is required"));
         }
         let encrypt = EncryptType::from_option(input.get("passwordEncryptType"))?;
         Ok(PasswordUpdate { input, encrypt })
@@ -163,7 +166,7 @@ mod tests {
         let sys = Json::parse(r#"{"rsa":{"publicKey":"K"},"sm2":{"publicKey":3}}"#).unwrap();
         assert_eq!(public_key_of(&sys, EncryptType::Rsa).unwrap(), "K");
         assert_eq!(
-            public_key_of(&sys, EncryptType::Sm2).unwrap_err().message,
+            crate::authing::outcome::message(&public_key_of(&sys, EncryptType::Sm2).unwrap_err()),
             "publicKey of sm2 is not a string, please contact the administrator"
         );
     }

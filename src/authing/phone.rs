@@ -2,7 +2,8 @@
 //! exchanged for the user's phone number.
 
 use super::config::Platform;
-use super::outcome::Failure;
+use super::transport::bad_response;
+use crate::error::Error;
 use crate::json::{Json, Obj};
 
 /// The endpoint for the platform.
@@ -19,13 +20,13 @@ pub fn path(platform: Platform) -> &'static str {
 ///
 /// # Errors
 /// `INVALID_ARGUMENT`.
-pub fn check(input: &Obj, platform: Platform) -> Result<(), Failure> {
+pub fn check(input: &Obj, platform: Platform) -> Result<(), Error> {
     match platform {
         Platform::Wx if !(input.truthy("code") && input.truthy("extIdpConnidentifier")) => {
-            Err(Failure::invalid("code or extIdpConnidentifier is required"))
+            Err(Error::invalid("code", "code or extIdpConnidentifier is required"))
         }
         Platform::Tt if !input.truthy("extIdpConnidentifier") => {
-            Err(Failure::invalid("extIdpConnidentifier is required"))
+            Err(Error::invalid("extIdpConnidentifier", "extIdpConnidentifier is required"))
         }
         _ => Ok(()),
     }
@@ -44,7 +45,7 @@ pub fn body(input: &Obj, login_code: Option<&str>) -> Obj {
 ///
 /// # Errors
 /// `BAD_RESPONSE` (keeping the data) when there is no `phone_info`.
-pub fn phone_info(data: Json) -> Result<Json, Failure> {
+pub fn phone_info(data: Json) -> Result<Json, Error> {
     match data.get("phone_info") {
         Some(info) if info.truthy() => Ok(info.clone()),
         _ => {
@@ -54,7 +55,7 @@ pub fn phone_info(data: Json) -> Result<Json, Failure> {
                     || "the server answered without phone_info".to_string(),
                     |m| format!("the server answered without phone_info: {m}"),
                 );
-            Err(Failure::bad_response(None, why, body))
+            Err(bad_response(None, why, body))
         }
     }
 }
@@ -68,11 +69,14 @@ mod tests {
     #[test]
     fn checks_and_bodies() {
         assert_eq!(
-            check(&obj(r#"{"code":"c"}"#), Platform::Wx).unwrap_err().message,
+            crate::authing::outcome::message(&check(&obj(r#"{"code":"c"}"#), Platform::Wx).unwrap_err()),
             "code or extIdpConnidentifier is required"
         );
         assert!(check(&obj(r#"{"extIdpConnidentifier":"dy"}"#), Platform::Tt).is_ok());
-        assert_eq!(check(&obj("{}"), Platform::Tt).unwrap_err().message, "extIdpConnidentifier is required");
+        assert_eq!(
+            crate::authing::outcome::message(&check(&obj("{}"), Platform::Tt).unwrap_err()),
+            "extIdpConnidentifier is required"
+        );
         let input = obj(r#"{"extIdpConnidentifier":"dy","code":"old","encryptedData":"PE","iv":"PI"}"#);
         assert_eq!(
             body(&input, Some("t1")).to_text(),
@@ -86,7 +90,7 @@ mod tests {
         assert_eq!(phone_info(ok).unwrap().to_text(), r#"{"phoneNumber":"+86138"}"#);
         let f = phone_info(Json::parse(r#"{"errcode":40029,"errmsg":"invalid code"}"#).unwrap()).unwrap_err();
         assert_eq!(
-            f.to_json().to_text(),
+            crate::authing::outcome::error_json(&f).to_text(),
             r#"{"errcode":40029,"errmsg":"invalid code","message":"the server answered without phone_info: invalid code","code":"BAD_RESPONSE"}"#
         );
     }

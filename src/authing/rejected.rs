@@ -6,22 +6,19 @@
 //! - OIDC resource errors: `{"error":"invalid_token",...}` (RFC 6750 §3.1), at HTTP 401;
 //! - any error answered with HTTP 401.
 
-use super::outcome::Failure;
-use crate::error::ErrorCode;
+use crate::error::{Error, ServerBody};
 use crate::json::Json;
 
 /// Authing's `apiCode` for "not logged in / token invalid".
 pub const API_CODE_NOT_LOGGED_IN: f64 = 2020.0;
 
 /// Whether `f` is the server refusing the access token.
-pub fn token_rejected(f: &Failure) -> bool {
-    if f.code != ErrorCode::Server {
-        return false;
-    }
-    if f.status == Some(401) {
+pub fn token_rejected(e: &Error) -> bool {
+    let Error::Server { status, body, .. } = e else { return false };
+    if *status == 401 {
         return true;
     }
-    let Some(body) = &f.body else { return false };
+    let Some(ServerBody(body)) = body else { return false };
     let number = |key: &str| match body.get(key) {
         Some(Json::String(s)) => Json::parse(s.trim()).ok().and_then(|n| n.as_f64()),
         Some(other) => other.as_f64(),
@@ -36,8 +33,8 @@ pub fn token_rejected(f: &Failure) -> bool {
 mod tests {
     use super::*;
 
-    fn server(status: u16, body: &str) -> Failure {
-        Failure::server(status, Json::parse(body).unwrap().as_obj().unwrap().clone())
+    fn server(status: u16, body: &str) -> Error {
+        crate::authing::transport::server_error(status, Json::parse(body).unwrap().as_obj().unwrap().clone())
     }
 
     #[test]
@@ -58,7 +55,7 @@ mod tests {
         assert!(!token_rejected(&server(200, r#"{"statusCode":403,"apiCode":2333,"message":"no"}"#)));
         assert!(!token_rejected(&server(400, r#"{"error":"invalid_grant"}"#)));
         assert!(!token_rejected(&server(200, r#"{"statusCode":500,"apiCode":2020.5}"#)));
-        assert!(!token_rejected(&Failure::not_logged_in("Token has expired, please login again")));
-        assert!(!token_rejected(&Failure::bad_response(Some(401), "not json", None)));
+        assert!(!token_rejected(&Error::NotLoggedIn("Token has expired, please login again")));
+        assert!(!token_rejected(&crate::authing::transport::bad_response(Some(401), "not json", None)));
     }
 }

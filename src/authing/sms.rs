@@ -1,6 +1,6 @@
 //! `sendSms` (§6.4) and `loginByPassCode` (§6.5) bodies.
 
-use super::outcome::Failure;
+use crate::error::Error;
 use crate::json::{Json, Obj};
 
 /// Mainland China, the default country code of both methods.
@@ -11,9 +11,9 @@ pub const DEFAULT_COUNTRY_CODE: &str = "+86";
 ///
 /// # Errors
 /// `INVALID_ARGUMENT` when `phoneNumber` is missing or empty.
-pub fn send_sms_body(mut input: Obj) -> Result<Obj, Failure> {
+pub fn send_sms_body(mut input: Obj) -> Result<Obj, Error> {
     if input.get_str("phoneNumber").is_none_or(|p| p.trim().is_empty()) {
-        return Err(Failure::invalid("phoneNumber is required"));
+        return Err(Error::invalid("phoneNumber", "phoneNumber is required"));
     }
     if !input.truthy("phoneCountryCode") {
         input.set("phoneCountryCode", Json::str(DEFAULT_COUNTRY_CODE));
@@ -27,14 +27,14 @@ pub fn send_sms_body(mut input: Obj) -> Result<Obj, Failure> {
 ///
 /// # Errors
 /// `INVALID_ARGUMENT` when `passCodePayload` is not an object.
-pub fn pass_code_body(mut input: Obj) -> Result<Obj, Failure> {
+pub fn pass_code_body(mut input: Obj) -> Result<Obj, Error> {
     match input.get_mut("passCodePayload") {
         Some(Json::Object(payload)) => {
             if payload.truthy("phone") && !payload.truthy("phoneCountryCode") {
                 payload.set("phoneCountryCode", Json::str(DEFAULT_COUNTRY_CODE));
             }
         }
-        _ => return Err(Failure::invalid("passCodePayload is required")),
+        _ => return Err(Error::invalid("passCodePayload", "passCodePayload is required")),
     }
     input.set("connection", Json::str("PASSCODE"));
     Ok(input)
@@ -55,7 +55,7 @@ mod tests {
         let b = send_sms_body(obj(r#"{"phoneNumber":"1","phoneCountryCode":"+1"}"#)).unwrap();
         assert_eq!(b.to_text(), r#"{"phoneNumber":"1","phoneCountryCode":"+1"}"#);
         assert_eq!(
-            send_sms_body(obj(r#"{"channel":"CHANNEL_LOGIN"}"#)).unwrap_err().message,
+            crate::authing::outcome::message(&send_sms_body(obj(r#"{"channel":"CHANNEL_LOGIN"}"#)).unwrap_err()),
             "phoneNumber is required"
         );
     }

@@ -7,7 +7,7 @@
 //!   intercepts (`/api/v3/system`, `/oidc/token`, `/oidc/token/revocation`); otherwise
 //!   `statusCode === 200` succeeds with `data || body`.
 
-use super::outcome::Failure;
+use crate::error::{Error, ServerBody};
 use crate::host::{HttpRequest, HttpResponse, Method};
 use crate::json::{Json, Obj};
 
@@ -91,8 +91,8 @@ pub fn query_of(data: &Obj) -> String {
 
 /// Judges a response as §2.3 does, with two differences: a body that is not a JSON object is a
 /// `BAD_RESPONSE` with a message (the official SDK returns the raw text as the "error"), and
-/// error objects always carry a `message` (see [`Failure`]).
-pub fn classify(kind: Kind, res: &HttpResponse) -> Result<Json, Failure> {
+/// error objects always carry a `message` (see [`super::outcome`]).
+pub fn classify(kind: Kind, res: &HttpResponse) -> Result<Json, Error> {
     let parsed = Json::parse(&res.body).ok();
     let body = match parsed {
         Some(Json::Object(o)) => o,
@@ -104,7 +104,7 @@ pub fn classify(kind: Kind, res: &HttpResponse) -> Result<Json, Failure> {
         Kind::System if body.truthy("rsa") || body.truthy("sm2") => Ok(Json::Object(body)),
         Kind::Token if body.truthy("access_token") || body.truthy("id_token") => Ok(Json::Object(body)),
         Kind::Revocation => Ok(Json::Object(body)),
-        Kind::System | Kind::Token => Err(Failure::server(res.status, body)),
+        Kind::System | Kind::Token => Err(server_error(res.status, body)),
         Kind::Api => {
             if body.get("statusCode").and_then(Json::as_f64) == Some(200.0) {
                 match body.get("data") {
@@ -112,13 +112,13 @@ pub fn classify(kind: Kind, res: &HttpResponse) -> Result<Json, Failure> {
                     _ => Ok(Json::Object(body)),
                 }
             } else {
-                Err(Failure::server(res.status, body))
+                Err(server_error(res.status, body))
             }
         }
     }
 }
 
-fn not_an_object(res: &HttpResponse) -> Failure {
+fn not_an_object(res: &HttpResponse) -> Error {
     let text = res.body.trim();
     let snippet: String = text.chars().take(120).collect();
     let message = if text.is_empty() {
@@ -126,7 +126,28 @@ fn not_an_object(res: &HttpResponse) -> Failure {
     } else {
         format!("the server answered HTTP {} with a body that is not a JSON object: {snippet}", res.status)
     };
-    Failure::bad_response(Some(res.status), message, None)
+    bad_response(Some(res.status), message, None)
+}
+
+/// An error answered by the server (`SERVER`): its body object is kept whole, the message is its
+/// best one (`message`, OIDC's `error_description`, `error`, v2's `msg`, `errmsg`).
+pub fn server_error(status: u16, body: Obj) -> Error {
+    // The statusCode is printed through the JSON writer (core's float formatting costs wasm size).
+    let message = ["message", "error_description", "error", "msg", "errmsg"]
+        .iter()
+        .find_map(|k| body.get_str(k).filter(|s| !s.trim().is_empty()))
+        .map(str::to_string)
+        .unwrap_or_else(|| match body.get("statusCode").filter(|c| c.as_f64().is_some()) {
+            Some(code) => format!("request failed with statusCode {}", code.to_text()),
+            None => format!("request failed (HTTP {status})"),
+        });
+    Error::Server { status, api_code: None, message, body: Some(ServerBody(body)) }
+}
+
+/// A response that does not follow the protocol (`BAD_RESPONSE`), keeping the body if it is an
+/// object.
+pub fn bad_response(status: Option<u16>, message: impl Into<String>, body: Option<Obj>) -> Error {
+    Error::BadResponse { status, message: message.into(), body: body.map(ServerBody) }
 }
 
 #[cfg(test)]
@@ -176,7 +197,10 @@ mod tests {
         let env = r#"{"statusCode":200,"message":"ok","data":null}"#;
         assert_eq!(classify(Kind::Api, &res(200, env)).unwrap().to_text(), env);
         let err = classify(Kind::Api, &res(200, r#"{"statusCode":400,"message":"bad"}"#)).unwrap_err();
-        assert_eq!(err.to_json().to_text(), r#"{"statusCode":400,"message":"bad","code":"SERVER"}"#);
+        assert_eq!(
+            crate::authing::outcome::error_json(&err).to_text(),
+            r#"{"statusCode":400,"message":"bad","code":"SERVER"}"#
+        );
     }
 
     #[test]
@@ -186,7 +210,7 @@ mod tests {
         assert!(classify(Kind::System, &res(200, r#"{"statusCode":200,"data":{"rsa":{}}}"#)).is_err());
         assert!(classify(Kind::Token, &res(400, r#"{"id_token":"x"}"#)).is_ok());
         assert_eq!(
-            classify(Kind::Token, &res(400, r#"{"error":"invalid_grant"}"#)).unwrap_err().code,
+            classify(Kind::Token, &res(400, r#"{"error":"invalid_grant"}"#)).unwrap_err().code(),
             crate::ErrorCode::Server
         );
         assert_eq!(classify(Kind::Revocation, &res(500, "")).unwrap(), Json::Null);
@@ -197,13 +221,13 @@ mod tests {
     fn non_json_bodies_are_bad_responses_with_a_message() {
         let f = classify(Kind::Api, &res(502, "<html>Bad Gateway</html>")).unwrap_err();
         assert_eq!(
-            f.to_json().to_text(),
+            crate::authing::outcome::error_json(&f).to_text(),
             r#"{"message":"the server answered HTTP 502 with a body that is not a JSON object: <html>Bad Gateway</html>","statusCode":502,"code":"BAD_RESPONSE"}"#
         );
         let f = classify(Kind::Token, &res(200, "null")).unwrap_err();
-        assert_eq!(f.code, crate::ErrorCode::BadResponse);
+        assert_eq!(f.code(), crate::ErrorCode::BadResponse);
         assert_eq!(
-            classify(Kind::Api, &res(204, "")).unwrap_err().message,
+            crate::authing::outcome::message(&classify(Kind::Api, &res(204, "")).unwrap_err()),
             "the server answered HTTP 204 with an empty body"
         );
     }

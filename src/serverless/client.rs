@@ -10,6 +10,7 @@ use super::authorize::{self, AuthKind};
 use super::config::Config;
 use super::db;
 use super::envelope::{self, is_invalid_token, is_timestamp_rejected, Reply};
+use super::errors;
 use super::file;
 use super::function;
 use crate::clock::ServerClock;
@@ -156,7 +157,7 @@ impl<H: Host> Client<H> {
     /// The session token, after any authorization in flight has finished.
     async fn token(&self) -> Result<AccessToken, Error> {
         self.flight.idle().await;
-        self.session.borrow().token.clone().ok_or(Error::NotLoggedIn)
+        self.session.borrow().token.clone().ok_or(Error::NotLoggedIn(errors::NOT_AUTHORIZED))
     }
 
     /// Renews the session after `stale` was refused (joined with any concurrent renewal).

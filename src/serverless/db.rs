@@ -281,7 +281,7 @@ pub fn transaction_id(reply: &super::envelope::Reply) -> Result<String, Error> {
     reply
         .data_str("transactionId")
         .map(str::to_string)
-        .ok_or_else(|| Error::BadResponse("startTransaction reply has no transactionId".into()))
+        .ok_or_else(|| Error::bad_response("startTransaction reply has no transactionId"))
 }
 
 #[cfg(test)]

@@ -105,13 +105,14 @@ pub fn parse_reply(res: HttpResponse) -> Result<Reply, Error> {
                 status: res.status,
                 api_code: None,
                 message: format!("gateway answered HTTP {}", res.status),
+                body: None,
             })
         }
-        Err(_) => return Err(Error::BadResponse("the gateway reply is not JSON".into())),
+        Err(_) => return Err(Error::bad_response("the gateway reply is not JSON")),
     };
     // Every gateway reply is an envelope object; a bare array, string or number is not a result.
     if !json.is_object() && res.status < 400 {
-        return Err(Error::BadResponse("the gateway reply is not a JSON object".into()));
+        return Err(Error::bad_response("the gateway reply is not a JSON object"));
     }
     if let Some(Json::Object(err)) = json.get("error") {
         let api_code = match err.get("code") {
@@ -123,13 +124,14 @@ pub fn parse_reply(res: HttpResponse) -> Result<Reply, Error> {
             Some(Json::String(s)) if !s.is_empty() => s.clone(),
             _ => api_code.clone().unwrap_or_else(|| "gateway error".into()),
         };
-        return Err(Error::Server { status: res.status, api_code, message });
+        return Err(Error::Server { status: res.status, api_code, message, body: None });
     }
     if res.status >= 400 {
         return Err(Error::Server {
             status: res.status,
             api_code: None,
             message: format!("gateway answered HTTP {}", res.status),
+            body: None,
         });
     }
     Ok(Reply { status: res.status, body: res.body, json, request_id })
@@ -224,16 +226,19 @@ mod tests {
         let err = parse_reply(res(200, r#"{"success":false,"error":{"code":"DB_ERROR","message":"boom"}}"#));
         assert_eq!(
             err.unwrap_err(),
-            Error::Server { status: 200, api_code: Some("DB_ERROR".into()), message: "boom".into() }
+            Error::Server { status: 200, api_code: Some("DB_ERROR".into()), message: "boom".into(), body: None }
         );
         let err = parse_reply(res(500, "oops")).unwrap_err();
-        assert_eq!(err, Error::Server { status: 500, api_code: None, message: "gateway answered HTTP 500".into() });
-        let err = parse_reply(res(502, r#"{"success":false}"#)).unwrap_err();
-        assert_eq!(err, Error::Server { status: 502, api_code: None, message: "gateway answered HTTP 502".into() });
         assert_eq!(
-            parse_reply(res(200, "<html>")).unwrap_err(),
-            Error::BadResponse("the gateway reply is not JSON".into())
+            err,
+            Error::Server { status: 500, api_code: None, message: "gateway answered HTTP 500".into(), body: None }
         );
+        let err = parse_reply(res(502, r#"{"success":false}"#)).unwrap_err();
+        assert_eq!(
+            err,
+            Error::Server { status: 502, api_code: None, message: "gateway answered HTTP 502".into(), body: None }
+        );
+        assert_eq!(parse_reply(res(200, "<html>")).unwrap_err(), Error::bad_response("the gateway reply is not JSON"));
         // `error: null` is not an error object (typeof null is "object", but the decoder reads no code).
         assert!(parse_reply(res(200, r#"{"success":true,"error":null,"data":1}"#)).is_ok());
     }
@@ -244,11 +249,17 @@ mod tests {
             assert!(is_invalid_token(&Error::Server {
                 status: 200,
                 api_code: Some(code.into()),
-                message: String::new()
+                message: String::new(),
+                body: None,
             }));
         }
-        assert!(is_invalid_token(&Error::Server { status: 401, api_code: None, message: String::new() }));
-        assert!(!is_invalid_token(&Error::Server { status: 200, api_code: Some("X".into()), message: String::new() }));
-        assert!(!is_invalid_token(&Error::NotLoggedIn));
+        assert!(is_invalid_token(&Error::Server { status: 401, api_code: None, message: String::new(), body: None }));
+        assert!(!is_invalid_token(&Error::Server {
+            status: 200,
+            api_code: Some("X".into()),
+            message: String::new(),
+            body: None
+        }));
+        assert!(!is_invalid_token(&Error::NotLoggedIn("x")));
     }
 }

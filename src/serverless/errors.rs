@@ -7,6 +7,8 @@
 
 use crate::error::{Error, HostErrorKind};
 
+/// The message of a call that needs a session (`code` `UnauthorizedError`).
+pub const NOT_AUTHORIZED: &str = "not authorized: call user.authorize() first";
 /// `type` of a network failure (`code` `NETWORK_ERROR`).
 pub const TYPE_NETWORK: &str = "network";
 /// `type` of a timeout (`code` `TIMEOUT`).
@@ -31,20 +33,17 @@ pub fn classify(e: &Error) -> (String, &'static str) {
         },
         Error::Server { api_code: Some(code), .. } => (code.clone(), TYPE_GATEWAY),
         Error::Server { api_code: None, .. } => ("GATEWAY_ERROR".into(), TYPE_GATEWAY),
-        Error::BadResponse(_) => ("BAD_RESPONSE".into(), TYPE_GATEWAY),
+        Error::BadResponse { .. } => ("BAD_RESPONSE".into(), TYPE_GATEWAY),
         Error::InvalidArgument { field: "transaction", .. } => ("TransactionError".into(), TYPE_VALIDATION),
         Error::InvalidArgument { .. } => ("ValidationFailed".into(), TYPE_VALIDATION),
-        Error::NotLoggedIn => ("UnauthorizedError".into(), TYPE_UNAUTHORIZED),
+        Error::NotLoggedIn(_) => ("UnauthorizedError".into(), TYPE_UNAUTHORIZED),
         other => (other.code().as_str().into(), TYPE_PLATFORM),
     }
 }
 
 /// The message an app sees: the gateway's text for gateway errors, otherwise the core's.
 pub fn message(e: &Error) -> String {
-    match e {
-        Error::NotLoggedIn => "not authorized: call user.authorize() first".into(),
-        other => other.to_string(),
-    }
+    e.to_string()
 }
 
 #[cfg(test)]
@@ -69,20 +68,27 @@ mod tests {
             (host("request", HostErrorKind::Missing, ""), "HOST_MISSING", TYPE_PLATFORM),
             (host("login", HostErrorKind::Rejected, "getAuthCode:fail"), "LOGIN_FAILED", TYPE_PLATFORM),
             (
-                Error::Server { status: 200, api_code: Some("DB_ERROR".into()), message: "m".into() },
+                Error::Server { status: 200, api_code: Some("DB_ERROR".into()), message: "m".into(), body: None },
                 "DB_ERROR",
                 TYPE_GATEWAY,
             ),
-            (Error::Server { status: 500, api_code: None, message: "m".into() }, "GATEWAY_ERROR", TYPE_GATEWAY),
-            (Error::BadResponse("x".into()), "BAD_RESPONSE", TYPE_GATEWAY),
+            (
+                Error::Server { status: 500, api_code: None, message: "m".into(), body: None },
+                "GATEWAY_ERROR",
+                TYPE_GATEWAY,
+            ),
+            (Error::bad_response("x"), "BAD_RESPONSE", TYPE_GATEWAY),
             (Error::invalid("filePath", "x"), "ValidationFailed", TYPE_VALIDATION),
             (Error::invalid("transaction", "x"), "TransactionError", TYPE_VALIDATION),
-            (Error::NotLoggedIn, "UnauthorizedError", TYPE_UNAUTHORIZED),
+            (Error::NotLoggedIn(NOT_AUTHORIZED), "UnauthorizedError", TYPE_UNAUTHORIZED),
         ];
         for (err, code, ty) in cases {
             assert_eq!(classify(&err), (code.to_string(), ty), "{err:?}");
         }
-        assert_eq!(message(&Error::NotLoggedIn), "not authorized: call user.authorize() first");
-        assert_eq!(message(&Error::Server { status: 200, api_code: None, message: "gw says".into() }), "gw says");
+        assert_eq!(message(&Error::NotLoggedIn(NOT_AUTHORIZED)), "not authorized: call user.authorize() first");
+        assert_eq!(
+            message(&Error::Server { status: 200, api_code: None, message: "gw says".into(), body: None }),
+            "gw says"
+        );
     }
 }

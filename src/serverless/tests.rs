@@ -2,7 +2,7 @@
 //! and token handling, renewal and retry, single-flight, no poisoning, every module call, errors.
 
 use super::envelope::INVALID_TOKEN_CODES;
-use super::errors::classify;
+use super::errors::{classify, NOT_AUTHORIZED};
 use super::sign::hmac_md5_hex;
 use super::{Client, Config};
 use crate::error::{Error, HostError, HostErrorKind};
@@ -259,7 +259,7 @@ fn bad_authorize_options_send_nothing() {
 fn calls_before_authorize_are_unauthorized_and_send_nothing() {
     let (_, c) = setup();
     let err = run(c.invoke("f", None)).unwrap_err();
-    assert_eq!(err, Error::NotLoggedIn);
+    assert_eq!(err, Error::NotLoggedIn(NOT_AUTHORIZED));
     assert_eq!(classify(&err), ("UnauthorizedError".to_string(), "unauthorized"));
     assert!(c.host().requests.borrow().is_empty());
 }
@@ -325,7 +325,12 @@ fn invalid_token_twice_gives_up_after_one_renewal() {
     let err = run(c.invoke("f", None)).unwrap_err();
     assert_eq!(
         err,
-        Error::Server { status: 200, api_code: Some("GATEWAY_INVALID_TOKEN".into()), message: "token expired".into() }
+        Error::Server {
+            status: 200,
+            api_code: Some("GATEWAY_INVALID_TOKEN".into()),
+            message: "token expired".into(),
+            body: None
+        }
     );
     assert_eq!(classify(&err), ("GATEWAY_INVALID_TOKEN".to_string(), "gateway"));
     assert_eq!(methods(&c).len(), 4);
@@ -338,7 +343,7 @@ fn failed_login_does_not_poison_later_calls() {
     gw.auth_network_failures.set(1);
     let err = run(c.authorize(Some(r#"{"authType":"anonymous"}"#))).unwrap_err();
     assert_eq!(classify(&err), ("NETWORK_ERROR".to_string(), "network"));
-    assert_eq!(run(c.invoke("f", None)).unwrap_err(), Error::NotLoggedIn);
+    assert_eq!(run(c.invoke("f", None)).unwrap_err(), Error::NotLoggedIn(NOT_AUTHORIZED));
     assert!(run(c.authorize(Some(r#"{"authType":"anonymous"}"#))).unwrap());
     assert!(run(c.invoke("f", None)).is_ok());
 }
@@ -502,7 +507,7 @@ fn transactions_carry_the_id_and_fail_loudly_without_one() {
     );
     *gw.reply.borrow_mut() = Some((200, r#"{"success":true,"data":{"result":{}}}"#.into()));
     let err = run(c.start_transaction(None)).unwrap_err();
-    assert_eq!(err, Error::BadResponse("startTransaction reply has no transactionId".into()));
+    assert_eq!(err, Error::bad_response("startTransaction reply has no transactionId"));
 }
 
 #[test]

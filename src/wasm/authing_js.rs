@@ -11,7 +11,7 @@ use crate::authing::account::{self, Flow};
 use crate::authing::args::{self, encrypt_type, object, optional_object, options};
 use crate::authing::client::Encryptor;
 use crate::authing::password::EncryptType;
-use crate::authing::{tuple_text, AuthingClient, Config, Failure, Json, Platform};
+use crate::authing::{outcome, tuple_text, AuthingClient, Config, Json, Platform};
 use crate::error::Error;
 use core::future::Future;
 use core::pin::Pin;
@@ -54,13 +54,13 @@ const FLOWS: [(&str, &Flow); 9] = [
 ];
 
 /// A method of [`AuthingClient`] with its argument, ready to run.
-type Task<'a> = Pin<Box<dyn Future<Output = Result<Json, Failure>> + 'a>>;
+type Task<'a> = Pin<Box<dyn Future<Output = Result<Json, Error>> + 'a>>;
 
 /// The method whose JS name is `method`, with `input` (the JSON text of its argument, the file path
 /// for `updateAvatar`; `None` when the app passed none) read into the value it takes. A plain
 /// function returning one boxed future per method keeps each method's state machine its own
 /// (measured smaller than one `async` match over all of them).
-fn pick<'a>(c: &'a AuthingClient<JsHost>, method: &str, input: Option<&'a str>) -> Result<Task<'a>, Failure> {
+fn pick<'a>(c: &'a AuthingClient<JsHost>, method: &str, input: Option<&'a str>) -> Result<Task<'a>, Error> {
     let platform = c.config().platform;
     Ok(match method {
         "getLoginState" => Box::pin(c.get_login_state()),
@@ -103,7 +103,8 @@ impl AuthingCore {
     /// An `SdkError` with code `INVALID_ARGUMENT` for bad options.
     #[wasm_bindgen(constructor)]
     pub fn new(host: JsValue, options: String, encrypt_function: JsValue) -> Result<AuthingCore, JsValue> {
-        let config = Config::from_json(&options).map_err(|f| to_js(&Error::invalid("options", f.message)))?;
+        let config =
+            Config::from_json(&options).map_err(|e| to_js(&Error::invalid("options", outcome::message(&e))))?;
         let encryptor = encrypt_function.dyn_into::<Function>().ok().map(js_encryptor);
         Ok(AuthingCore { client: Rc::new(AuthingClient::new(JsHost::new(host), config, encryptor)) })
     }

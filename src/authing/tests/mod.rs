@@ -20,7 +20,7 @@ mod state;
 use super::args;
 use super::client::AuthingClient;
 use super::config::Config;
-use super::outcome::{tuple_text, Failure};
+use super::outcome::tuple_text;
 use super::password::EncryptType;
 use crate::crypto::encoding::{base64_decode, hex_decode, hex_lower};
 use crate::error::{Error, HostError, HostErrorKind};
@@ -84,7 +84,7 @@ impl Host for TestHost {
 }
 
 type Responder = fn(&HttpRequest) -> Result<HttpResponse, HostError>;
-type Call<'a> = Pin<Box<dyn Future<Output = Result<Json, Failure>> + 'a>>;
+type Call<'a> = Pin<Box<dyn Future<Output = Result<Json, Error>> + 'a>>;
 
 fn client_with(responder: Responder, platform: Option<&str>) -> AuthingClient<TestHost> {
     let host =
@@ -106,12 +106,12 @@ fn run<T>(f: impl Future<Output = T>) -> T {
     pollster::block_on(f)
 }
 
-fn tuple(r: Result<Json, Failure>) -> String {
+fn tuple(r: Result<Json, Error>) -> String {
     tuple_text(&r)
 }
 
 /// The tuple of a method whose argument the boundary refused (or the `null` tuple if it was read).
-fn argument<T>(read: Result<T, Failure>) -> String {
+fn argument<T>(read: Result<T, Error>) -> String {
     tuple(read.map(|_| Json::Null))
 }
 

@@ -46,7 +46,7 @@ fn with_scheme(host: &str) -> String {
 pub fn parse_sign(reply: &Reply) -> Result<SignData, Error> {
     let data = reply.json.get("data").filter(|d| d.is_object()).unwrap_or(&reply.json);
     let s = |k: &str| data.get(k).and_then(Json::as_str).filter(|s| !s.is_empty()).map(str::to_string);
-    let need = |k: &str| s(k).ok_or_else(|| Error::BadResponse(format!("generateProximalSign reply has no {k}")));
+    let need = |k: &str| s(k).ok_or_else(|| Error::bad_response(format!("generateProximalSign reply has no {k}")));
     Ok(SignData {
         id: need("id")?,
         oss_path: need("ossPath")?,
@@ -139,6 +139,7 @@ pub fn check_upload_status(status: u16) -> Result<(), Error> {
             status,
             api_code: Some("UPLOAD_FAILED".into()),
             message: format!("file upload answered HTTP {status}"),
+            body: None,
         })
     }
 }
