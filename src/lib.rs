@@ -14,6 +14,7 @@ pub mod clock;
 #[cfg(feature = "auth")]
 pub mod crypto;
 pub mod error;
+pub mod hex;
 pub mod host;
 pub mod json;
 pub mod retry;

@@ -1,17 +1,7 @@
-//! Hex and base64 helpers for key and ciphertext formats.
+//! Hex decoding and base64 helpers for key and ciphertext formats (hex encoding is the crate's
+//! [`crate::hex`]).
 
 use crate::error::Error;
-
-/// Lowercase hex of `bytes`.
-pub fn hex_lower(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        // Both nibbles are < 16, so from_digit always succeeds.
-        out.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));
-        out.push(char::from_digit(u32::from(b & 0x0f), 16).unwrap_or('0'));
-    }
-    out
-}
 
 /// Decodes hex (either case). `what` names the input in the error.
 pub fn hex_decode(text: &str, what: &str) -> Result<Vec<u8>, Error> {
@@ -57,7 +47,7 @@ mod tests {
 
     #[test]
     fn hex_round_trip_and_errors() {
-        assert_eq!(hex_lower(&[0x00, 0xab, 0xff]), "00abff");
+        assert_eq!(hex_decode(&crate::hex::hex_lower(&[0x00, 0xab, 0xff]), "k").unwrap(), vec![0, 0xab, 0xff]);
         assert_eq!(hex_decode("00ABff", "k").unwrap(), vec![0, 0xab, 0xff]);
         assert!(hex_decode("abc", "k").is_err());
         assert!(hex_decode("zz", "k").is_err());

@@ -209,7 +209,7 @@ mod tests {
         let der = pkcs1::RsaPublicKey { modulus: UintRef::new(n).unwrap(), public_exponent: UintRef::new(e).unwrap() }
             .to_der()
             .unwrap();
-        super::super::encoding::hex_lower(&der)
+        crate::hex::hex_lower(&der)
     }
 
     #[test]
@@ -226,7 +226,7 @@ mod tests {
     #[test]
     fn hex_der_keys_are_accepted() {
         let der = base64_decode(&body_of(SPKI), "k").unwrap();
-        let hex = super::super::encoding::hex_lower(&der);
+        let hex = crate::hex::hex_lower(&der);
         let mut rng = OpRng::from_test_seed([9; 32]);
         assert_eq!(decrypt(&encrypt_password(&hex, "pw", &mut rng).unwrap()), "pw");
     }

@@ -4,12 +4,13 @@
 //! Accepted key forms: uncompressed `04‖x‖y` hex (130 digits), the same without `04` (128 digits,
 //! which the official add-on crashes on), and compressed `02`/`03‖x` hex (66 digits).
 
-use super::encoding::{hex_decode, hex_lower};
+use super::encoding::hex_decode;
 use super::key_cache::LastKey;
 use super::rng::OpRng;
 use super::sm2_table::{affine_pair, FixedBase};
 use super::sm3::Sm3;
 use crate::error::Error;
+use crate::hex::hex_lower;
 use sm2::elliptic_curve::{Generate, NonZeroScalar};
 use sm2::{AffinePoint, Sm2};
 

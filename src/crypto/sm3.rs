@@ -105,15 +105,9 @@ mod tests {
     fn standard_vectors() {
         // GB/T 32905-2016 appendix A: "abc" and "abcd" x 16.
         let abc = Sm3::new().update(b"abc").finalize();
-        assert_eq!(
-            crate::crypto::encoding::hex_lower(&abc),
-            "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
-        );
+        assert_eq!(crate::hex::hex_lower(&abc), "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0");
         let long = Sm3::new().update(&b"abcd".repeat(16)).finalize();
-        assert_eq!(
-            crate::crypto::encoding::hex_lower(&long),
-            "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732"
-        );
+        assert_eq!(crate::hex::hex_lower(&long), "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732");
     }
 
     #[test]

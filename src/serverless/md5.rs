@@ -124,6 +124,7 @@ pub fn hmac_md5(key: &[u8], message: &[u8]) -> [u8; 16] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hex::hex_lower;
     use ::md5::Digest;
     use hmac::{Hmac, Mac};
 
@@ -135,10 +136,6 @@ mod tests {
         let mut mac = <Hmac<::md5::Md5> as Mac>::new_from_slice(key).expect("any key length");
         mac.update(data);
         mac.finalize().into_bytes().into()
-    }
-
-    fn hex(b: &[u8]) -> String {
-        b.iter().map(|x| format!("{x:02x}")).collect()
     }
 
     // RFC 1321 appendix A.5.
@@ -157,18 +154,18 @@ mod tests {
             ),
         ];
         for (input, want) in cases {
-            assert_eq!(hex(&md5(&[input.as_bytes()])), want, "{input:?}");
+            assert_eq!(hex_lower(&md5(&[input.as_bytes()])), want, "{input:?}");
         }
     }
 
     // RFC 2104 section 2 / RFC 2202 test cases 1, 2, 3 and 6 (a key longer than the block).
     #[test]
     fn rfc2202_hmac_vectors() {
-        assert_eq!(hex(&hmac_md5(&[0x0b; 16], b"Hi There")), "9294727a3638bb1c13f48ef8158bfc9d");
-        assert_eq!(hex(&hmac_md5(b"Jefe", b"what do ya want for nothing?")), "750c783e6ab0b503eaa86e310a5db738");
-        assert_eq!(hex(&hmac_md5(&[0xaa; 16], &[0xdd; 50])), "56be34521d144c88dbb8c733f0e8b3f6");
+        assert_eq!(hex_lower(&hmac_md5(&[0x0b; 16], b"Hi There")), "9294727a3638bb1c13f48ef8158bfc9d");
+        assert_eq!(hex_lower(&hmac_md5(b"Jefe", b"what do ya want for nothing?")), "750c783e6ab0b503eaa86e310a5db738");
+        assert_eq!(hex_lower(&hmac_md5(&[0xaa; 16], &[0xdd; 50])), "56be34521d144c88dbb8c733f0e8b3f6");
         assert_eq!(
-            hex(&hmac_md5(&[0xaa; 80], b"Test Using Larger Than Block-Size Key - Hash Key First")),
+            hex_lower(&hmac_md5(&[0xaa; 80], b"Test Using Larger Than Block-Size Key - Hash Key First")),
             "6b1ab7fe4bd7bf8f0b62e6ce61b9d0cd"
         );
     }

@@ -5,6 +5,7 @@
 //! escaping. `params` is the exact JSON text sent in the body: sign what you send.
 
 use super::md5::hmac_md5;
+use crate::hex::hex_lower;
 
 /// The signed fields of one request. `None` and empty strings are skipped, as JS skips falsy values.
 #[derive(Debug, Clone, Copy)]
@@ -49,14 +50,7 @@ pub fn string_to_sign(f: &SignFields<'_>) -> String {
 
 /// Lowercase hex HMAC-MD5 of `message` keyed with the UTF-8 bytes of `secret` (not base64-decoded).
 pub fn hmac_md5_hex(secret: &str, message: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut hex = String::with_capacity(32);
-    for b in hmac_md5(secret.as_bytes(), message.as_bytes()) {
-        for nibble in [b >> 4, b & 15] {
-            hex.push(char::from(HEX.get(usize::from(nibble)).copied().unwrap_or(b'0')));
-        }
-    }
-    hex
+    hex_lower(&hmac_md5(secret.as_bytes(), message.as_bytes()))
 }
 
 /// Signs the fields: `x-serverless-sign` header value.
