@@ -1,6 +1,7 @@
 //! The account methods of 5.1.18 that post the caller's object to one endpoint: `sendEmailCode`,
 //! the bind / update email and phone flows, the delete-account pair and `decryptData`. Each is a
-//! [`Flow`] constant (listed in [`FLOWS`]): its endpoint, whether it needs the access token, the
+//! [`Flow`] constant (listed with its JS name in [`FLOWS`], by which src/wasm/authing_js.rs picks
+//! it): its endpoint, whether it needs the access token, the
 //! fields the SDK checks before any request (the official SDK checks none and lets the server
 //! refuse) and what it does besides posting.
 
@@ -9,7 +10,7 @@ use super::password::EncryptType;
 use crate::error::Error;
 use crate::json::{Json, Obj};
 
-/// One account flow. The JS name that picks it is the boundary's business (src/wasm/authing_js.rs).
+/// One account flow.
 pub struct Flow {
     /// The endpoint.
     pub path: &'static str,
@@ -57,17 +58,17 @@ pub const DELETE_ACCOUNT_REQUEST: Flow =
 pub const DELETE_ACCOUNT: Flow =
     Flow { effect: Effect::ForgetState, ..flow("/api/v3/delete-account", &["deleteAccountToken"]) };
 
-/// The flows, in the official bundle's order.
-pub const FLOWS: [&Flow; 9] = [
-    &SEND_EMAIL_CODE,
-    &BIND_EMAIL,
-    &UPDATE_EMAIL_REQUEST,
-    &UPDATE_EMAIL,
-    &BIND_PHONE,
-    &UPDATE_PHONE_REQUEST,
-    &UPDATE_PHONE,
-    &DELETE_ACCOUNT_REQUEST,
-    &DELETE_ACCOUNT,
+/// The flows by JS name, in the official bundle's order.
+pub const FLOWS: [(&str, &Flow); 9] = [
+    ("sendEmailCode", &SEND_EMAIL_CODE),
+    ("bindEmail", &BIND_EMAIL),
+    ("updateEmailRequest", &UPDATE_EMAIL_REQUEST),
+    ("updateEmail", &UPDATE_EMAIL),
+    ("bindPhone", &BIND_PHONE),
+    ("updatePhoneRequest", &UPDATE_PHONE_REQUEST),
+    ("updatePhone", &UPDATE_PHONE),
+    ("deleteAccountRequest", &DELETE_ACCOUNT_REQUEST),
+    ("deleteAccount", &DELETE_ACCOUNT),
 ];
 
 /// Checks the required fields of `flow` in `input`.
@@ -147,8 +148,8 @@ mod tests {
             Error::invalid("passCode", "passCode is required")
         );
         assert!(check(f, &obj(r#"{"phoneNumber":"1","passCode":"2"}"#)).is_ok());
-        assert_eq!(FLOWS.iter().filter(|f| !f.token).count(), 1);
-        assert_eq!(FLOWS.iter().filter(|f| f.effect != Effect::None).count(), 2);
+        assert_eq!(FLOWS.iter().filter(|(_, f)| !f.token).count(), 1);
+        assert_eq!(FLOWS.iter().filter(|(_, f)| f.effect != Effect::None).count(), 2);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 use super::error_js::{describe, to_js};
 use super::host_js::JsHost;
-use crate::authing::account::{self, Flow};
+use crate::authing::account;
 use crate::authing::args::{self, encrypt_type, object, optional_object, options};
 use crate::authing::client::Encryptor;
 use crate::authing::password::EncryptType;
@@ -39,19 +39,6 @@ fn js_encryptor(f: Function) -> Encryptor {
         }
     })
 }
-
-/// The account flows by JS name.
-const FLOWS: [(&str, &Flow); 9] = [
-    ("sendEmailCode", &account::SEND_EMAIL_CODE),
-    ("bindEmail", &account::BIND_EMAIL),
-    ("updateEmailRequest", &account::UPDATE_EMAIL_REQUEST),
-    ("updateEmail", &account::UPDATE_EMAIL),
-    ("bindPhone", &account::BIND_PHONE),
-    ("updatePhoneRequest", &account::UPDATE_PHONE_REQUEST),
-    ("updatePhone", &account::UPDATE_PHONE),
-    ("deleteAccountRequest", &account::DELETE_ACCOUNT_REQUEST),
-    ("deleteAccount", &account::DELETE_ACCOUNT),
-];
 
 /// A method of [`AuthingClient`] with its argument, ready to run.
 type Task<'a> = Pin<Box<dyn Future<Output = Result<Json, Error>> + 'a>>;
@@ -86,7 +73,7 @@ fn pick<'a>(c: &'a AuthingClient<JsHost>, method: &str, input: Option<&'a str>) 
             Box::pin(c.bind_by_code(input, if method == "bindWxByCode" { Platform::Wx } else { platform }))
         }
         "decryptData" => Box::pin(c.decrypt_data(options(input, method)?)),
-        _ => match FLOWS.iter().find(|(name, _)| *name == method) {
+        _ => match account::FLOWS.iter().find(|(name, _)| *name == method) {
             Some((_, flow)) => Box::pin(c.account_flow(flow, options(input, method)?)),
             None => return Err(args::unknown_method(method)),
         },
