@@ -1,7 +1,7 @@
 //! `ServerlessClient`: the MPServerless core exported to the JS facade (`js-shim/mpserverless.js`).
 //!
 //! Caller values cross the boundary as JSON text serialised by the facade, in one object of named
-//! arguments per call, read once by name in `ServerlessClient::run` (measured +90 B brotli on the
+//! arguments per call, read once by name in `ServerlessClient::run` (measured +142 B brotli on the
 //! serverless core against positional arrays); replies come back as the raw gateway body text
 //! (`{body, requestId}`), which the facade decodes into the official result shapes. Errors are
 //! real JS `Error`s named `MPServerlessError` with the `code` and `type` of
