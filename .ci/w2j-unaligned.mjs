@@ -7,7 +7,7 @@
 // by `i32.const offset; call $helper`, six small helper functions appended to the module (byte
 // loads/stores written once), so the JS carries the byte code once. wasm2js -Oz does not inline
 // them back: binaryen inlines at -Oz only functions of one caller or of size <= 2.
-import { sections, readU32, writeU32 } from './wasm-sections.mjs';
+import { readName, readU32, sections, skipImportDesc, writeU32 } from './wasm-sections.mjs';
 
 const skipLeb = (b, p) => { while (b[p++] & 0x80); return p; };
 
@@ -137,13 +137,10 @@ function countFuncImports(b, imp) {
   let [n, pos] = readU32(b, imp.bodyStart);
   let funcs = 0;
   for (let i = 0; i < n; i++) {
-    for (let k = 0; k < 2; k++) { const [len, q] = readU32(b, pos); pos = q + len; }
-    const kind = b[pos++];
-    if (kind === 0) { funcs++; pos = skipLeb(b, pos); }
-    else if (kind === 1) { pos++; const flags = b[pos++]; pos = skipLeb(b, pos); if (flags & 1) pos = skipLeb(b, pos); }
-    else if (kind === 2) { const flags = b[pos++]; pos = skipLeb(b, pos); if (flags & 1) pos = skipLeb(b, pos); }
-    else if (kind === 3) pos += 2;
-    else throw new Error('unknown import kind ' + kind);
+    [, pos] = readName(b, pos); // module
+    [, pos] = readName(b, pos); // field
+    if (b[pos] === 0) funcs++;
+    pos = skipImportDesc(b, pos);
   }
   return funcs;
 }

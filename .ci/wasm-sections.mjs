@@ -67,7 +67,7 @@ export function dropExports(bytes, kind) {
   };
 }
 
-function readName(bytes, pos) {
+export function readName(bytes, pos) {
   const [len, start] = readU32(bytes, pos);
   return [Buffer.from(bytes.subarray(start, start + len)).toString('utf8'), start + len];
 }
@@ -99,14 +99,12 @@ export function i64Boundary(bytes) {
     let [n, pos] = readU32(bytes, imp.bodyStart);
     for (let i = 0; i < n; i++) {
       let mod, name; [mod, pos] = readName(bytes, pos); [name, pos] = readName(bytes, pos);
-      const kind = bytes[pos++];
-      if (kind === 0) {
-        let ti; [ti, pos] = readU32(bytes, pos);
+      if (bytes[pos] === 0) {
+        const [ti] = readU32(bytes, pos + 1);
         funcHasI64.push(types[ti]);
         if (types[ti]) found.push('import ' + mod + '.' + name);
-      } else if (kind === 1) { pos += 1; const flags = bytes[pos++]; [, pos] = readU32(bytes, pos); if (flags & 1) [, pos] = readU32(bytes, pos); }
-      else if (kind === 2) { const flags = bytes[pos++]; [, pos] = readU32(bytes, pos); if (flags & 1) [, pos] = readU32(bytes, pos); }
-      else if (kind === 3) { pos += 2; }
+      }
+      pos = skipImportDesc(bytes, pos);
     }
   }
   const fn = body(3);
@@ -133,7 +131,8 @@ function shortName(i) {
   return i < letters.length ? letters[i] : letters[i % letters.length] + (Math.floor(i / letters.length) - 1);
 }
 
-function skipImportDesc(bytes, pos) {
+/** The position after one import's descriptor (its kind byte at `pos`). */
+export function skipImportDesc(bytes, pos) {
   const kind = bytes[pos++];
   const limits = (p) => { const flag = bytes[p++]; [, p] = readU32(bytes, p); if (flag & 1) [, p] = readU32(bytes, p); return p; };
   if (kind === 0) return readU32(bytes, pos)[1]; // func: type index
