@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { cargoTargetDir } from './cargo-target.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TEMPLATE = path.join(ROOT, 'pkg-template', 'emulator');
@@ -124,7 +125,7 @@ function crossToolchain() {
   return env;
 }
 
-/** Builds one platform's binary; returns its path under target/. */
+/** Builds one platform's binary; returns its path under cargo's target directory. */
 function buildBinary(p, { profile, cross, env }) {
   const dirName = profile === 'dev' ? 'debug' : profile;
   const args = cross
@@ -134,7 +135,7 @@ function buildBinary(p, { profile, cross, env }) {
   if (p.macos) e.MACOSX_DEPLOYMENT_TARGET = p.macos;
   const t0 = Date.now();
   run('cargo', args, { env: e });
-  const bin = path.join(ROOT, 'target', ...(cross ? [p.target] : []), dirName, `miniapp-emulator${p.exe || ''}`);
+  const bin = path.join(cargoTargetDir(ROOT), ...(cross ? [p.target] : []), dirName, `miniapp-emulator${p.exe || ''}`);
   if (!fs.existsSync(bin)) throw new Error(`cargo reported success but ${bin} is missing`);
   log(`${p.key}: built in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   return bin;

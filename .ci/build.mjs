@@ -16,6 +16,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { cargoTargetDir } from './cargo-target.mjs';
 import { dropExports, i64Boundary, minifyNames } from './wasm-sections.mjs';
 import { callUnaligned } from './w2j-unaligned.mjs';
 import { extractSegments, injectSegments } from './w2j-data.mjs';
@@ -228,9 +229,7 @@ function buildVariant(v, report) {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(path.join(dir, 'bindgen'), { recursive: true });
   step(`[${v.name}] cargo build (wasm32, release)`, () => run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '-p', 'miniapp-sdk', ...v.cargo], { RUSTFLAGS: WASM_RUSTFLAGS + remapFlags() }));
-  // Where cargo wrote it: CARGO_TARGET_DIR when set (else a stale module from target/ would be packaged).
-  const cargoTarget = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, 'target');
-  const raw = path.join(cargoTarget, 'wasm32-unknown-unknown', 'release', 'miniapp_sdk.wasm');
+  const raw = path.join(cargoTargetDir(root), 'wasm32-unknown-unknown', 'release', 'miniapp_sdk.wasm');
   // A copy that still has its name section, for the size profile (tests/bench/size-profile.mjs).
   fs.copyFileSync(raw, path.join(dir, 'named.wasm'));
   const lowered = path.join(dir, 'lowered.wasm');

@@ -13,11 +13,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { cargoTargetDir } from '../../.ci/cargo-target.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The binary `cargo build -p miniapp-emulator` produces (override with MINIAPP_EMULATOR_BIN). */
-export const EMULATOR_BIN = process.env.MINIAPP_EMULATOR_BIN
-  || path.join(process.env.CARGO_TARGET_DIR ? path.resolve(ROOT, process.env.CARGO_TARGET_DIR) : path.join(ROOT, 'target'), 'debug', 'miniapp-emulator');
+export const EMULATOR_BIN = process.env.MINIAPP_EMULATOR_BIN || path.join(cargoTargetDir(ROOT), 'debug', 'miniapp-emulator');
 
 const running = new Set();
 process.on('exit', () => {
