@@ -15,7 +15,7 @@ use crate::authing::{outcome, tuple_text, AuthingClient, Config, Json, Platform}
 use crate::error::Error;
 use core::future::Future;
 use core::pin::Pin;
-use js_sys::{Function, Promise};
+use js_sys::{Array, Function, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -29,8 +29,10 @@ pub struct AuthingCore {
 /// `"false"` jsencrypt returns on failure become a `CRYPTO` error instead of garbage on the wire.
 fn js_encryptor(f: Function) -> Encryptor {
     Box::new(move |_kind: EncryptType, plaintext: &str, public_key: &str| {
+        // `apply`, the import the host calls use, rather than a `call2` import of its own.
+        let args: Array = [JsValue::from_str(plaintext), JsValue::from_str(public_key)].iter().collect();
         let out = f
-            .call2(&JsValue::NULL, &JsValue::from_str(plaintext), &JsValue::from_str(public_key))
+            .apply(&JsValue::NULL, &args)
             .map_err(|e| Error::Crypto(format!("encryptFunction threw: {}", describe(&e))))?;
         match out.as_string() {
             Some(s) if !s.is_empty() && s != "false" => Ok(s),

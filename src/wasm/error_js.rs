@@ -8,8 +8,9 @@ use wasm_bindgen::JsValue;
 /// `apiCode`. Rejections from the core are always of this shape.
 pub fn to_js(err: &Error) -> JsValue {
     let js = js_sys::Error::new(&err.to_string());
-    js.set_name("SdkError");
     let obj: &JsValue = js.as_ref();
+    // Through Reflect::set like the other members (an `Error.name` setter would be one more import).
+    let _ = Reflect::set(obj, &"name".into(), &"SdkError".into());
     let _ = Reflect::set(obj, &"code".into(), &err.code().as_str().into());
     match err {
         Error::Server { status, api_code, .. } => {

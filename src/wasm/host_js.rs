@@ -10,6 +10,7 @@ use super::error_js::describe;
 use super::timer::Timeout;
 use crate::error::{HostError, HostErrorKind};
 use crate::host::{Host, HttpRequest, HttpResponse, UploadRequest};
+use crate::json::Json;
 use core::future::{poll_fn, Future};
 use core::pin::Pin;
 use core::task::Poll;
@@ -91,8 +92,14 @@ fn rejection_kind(e: &JsValue) -> HostErrorKind {
     }
 }
 
+/// An object with a `then` function (a native Promise is one: no `instanceof Promise` import).
 fn is_thenable(v: &JsValue) -> bool {
-    v.is_instance_of::<Promise>() || (v.is_object() && get(v, "then").is_function())
+    get(v, "then").is_function()
+}
+
+/// `JSON.stringify(v)`, when it gives text.
+fn stringify(v: &JsValue) -> Option<String> {
+    js_sys::JSON::stringify(v).ok().and_then(|s| s.as_string())
 }
 
 fn describe_type(v: &JsValue) -> String {
@@ -130,23 +137,22 @@ fn parse_response(capability: &'static str, v: &JsValue) -> Result<HttpResponse,
         s
     } else if data.is_undefined() || data.is_null() {
         String::new()
-    } else if let Some(buf) = data.dyn_ref::<js_sys::ArrayBuffer>() {
-        String::from_utf8_lossy(&Uint8Array::new(buf).to_vec()).into_owned()
+    } else if get(&data, "byteLength").as_f64().is_some() {
+        // An ArrayBuffer (also from another realm: no `instanceof` import), read as UTF-8.
+        String::from_utf8_lossy(&Uint8Array::new(&data).to_vec()).into_owned()
     } else if data.is_object() {
-        js_sys::JSON::stringify(&data)
-            .ok()
-            .and_then(|s| s.as_string())
-            .ok_or_else(|| bad("data cannot be serialised"))?
+        stringify(&data).ok_or_else(|| bad("data cannot be serialised"))?
     } else {
         return Err(bad("data is neither text nor an object"));
     };
     let mut headers = Vec::new();
+    // The string members of `header`, read as JSON text by the crate's one reader (no
+    // Object.entries / Array.from / index imports); a header object JSON cannot write has none.
     let header = get(v, "header");
-    if header.is_object() {
-        for entry in Object::entries(&Object::from(header)).iter() {
-            let pair = Array::from(&entry);
-            if let (Some(k), Some(val)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
-                headers.push((k, val));
+    if let Some(Json::Object(o)) = header.is_object().then(|| stringify(&header)).flatten().and_then(|t| Json::parse(&t).ok()) {
+        for (k, val) in o.iter() {
+            if let Some(s) = val.as_str() {
+                headers.push((k.into(), s.into()));
             }
         }
     }
@@ -194,9 +200,7 @@ impl Host for JsHost {
         if v.is_undefined() || v.is_null() || v.as_string().is_some_and(|s| s.is_empty()) {
             return Ok(None);
         }
-        js_sys::JSON::stringify(&v)
-            .ok()
-            .and_then(|s| s.as_string())
+        stringify(&v)
             .map(Some)
             .ok_or_else(|| HostError::new("getStorage", HostErrorKind::BadValue, "stored value cannot be read as JSON"))
     }

@@ -41,9 +41,10 @@ impl Drop for Timeout {
         if let Some(id) = self.id.take() {
             let _ = clear_timeout(&id);
         }
-        // Settle the promise so the JsFuture's callbacks run once and free themselves.
+        // Settle the promise so the JsFuture's callbacks run once and free themselves. `call1`, not
+        // `call0`: wasm-bindgen-futures imports `call1` already, so this adds no import of its own.
         if let Some(resolve) = self.resolve.take() {
-            let _ = resolve.call0(&JsValue::UNDEFINED);
+            let _ = resolve.call1(&JsValue::UNDEFINED, &JsValue::UNDEFINED);
         }
     }
 }
