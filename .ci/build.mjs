@@ -151,6 +151,49 @@ export function trimGlue(glue) {
   return out;
 }
 
+/**
+ * Glue the SDK's own use makes smaller without changing what it does (index.js 33 160 -> 31 893 B
+ * on 2026-12-08, each edit's share in brackets; tests/node/glue-slim.test.mjs pins them):
+ * - the `catch` imports: `handleError(f)` wraps `f` once instead of every import passing
+ *   `arguments` (-226 B);
+ * - `js_sys::global()`: the glue's `globalThis` is the mp-shim's host global, always an object, so
+ *   the `self`/`window`/`global` fallbacks are never reached (they become one `0` import, -257 B);
+ * - passStringToWasm0: one TextEncoder.encode into one malloc instead of an ASCII loop plus
+ *   realloc/encodeInto for the rest (the same bytes; the realloc argument goes too, -421 B);
+ * - the cached DataView is renewed whenever the memory's buffer changed (grown: detached, or
+ *   wasm2js: replaced, where `detached` stays false), one comparison instead of the `detached`
+ *   probes (-52 B);
+ * - AuthingCore and ServerlessClient lose `free()`/`Symbol.dispose`: the facades keep them
+ *   private and never free them (FinalizationRegistry does); `Core`, which `init()` hands to
+ *   apps, keeps both (-312 B).
+ */
+export function slimGlue(glue) {
+  let out = glue;
+  const edit = (re, to, what) => {
+    const next = out.replace(re, to);
+    if (next === out) throw new Error(`glue pattern not found (${what}): re-check slimGlue against this wasm-bindgen`);
+    out = next;
+  };
+  edit(/: function\(\) \{ return handleError\((function \([^)]*\) \{\n[\s\S]*?\n        \}), arguments\); \},/g, ': handleError($1),', 'handleError imports');
+  edit(/function handleError\(f, args\) \{\n    try \{\n        return f\.apply\(this, args\);\n    \} catch \(e\) \{\n        (wasm\.[\w$]+)\(addHeapObject\(e\)\);\n    \}\n\}/,
+    'function handleError(f) {\n    return (...args) => {\n        try {\n            return f(...args);\n        } catch (e) {\n            $1(addHeapObject(e));\n        }\n    };\n}', 'handleError');
+  edit(/(__wbg_static_accessor_GLOBAL_THIS_\w+: function\(\) \{\n)            const ret = typeof globalThis === 'undefined' \? undefined : globalThis;\n            return isLikeNone\(ret\) \? 0 : addHeapObject\(ret\);/,
+    '$1            return addHeapObject(globalThis);', 'GLOBAL_THIS accessor');
+  edit(/(__wbg_static_accessor_(?:GLOBAL|SELF|WINDOW)_[0-9a-f]+: function\(\) \{\n)            const ret = typeof \w+ === 'undefined' \? undefined : \w+;\n            return isLikeNone\(ret\) \? 0 : addHeapObject\(ret\);/g,
+    '$1            return 0;', 'global fallbacks');
+  edit(/function passStringToWasm0\(arg, malloc, realloc\) \{[\s\S]*?\n\}\n/,
+    'function passStringToWasm0(arg, malloc) {\n    const buf = cachedTextEncoder.encode(arg);\n    const ptr = malloc(buf.length, 1) >>> 0;\n    getUint8ArrayMemory0().set(buf, ptr);\n    WASM_VECTOR_LEN = buf.length;\n    return ptr;\n}\n', 'passStringToWasm0');
+  edit(/passStringToWasm0\(([^,()]+), (wasm\.[\w$]+), wasm\.[\w$]+\)/g, 'passStringToWasm0($1, $2)', 'passStringToWasm0 calls');
+  edit(/\ncachedTextEncoder\.encodeInto = function \(arg, view\) \{[\s\S]*?\n\};\n/, '\n', 'encodeInto polyfill');
+  edit(/cachedDataViewMemory0\.buffer\.detached === true \|\| \(cachedDataViewMemory0\.buffer\.detached === undefined && (cachedDataViewMemory0\.buffer !== wasm\.memory\.buffer)\)/,
+    '$1', 'DataView cache');
+  for (const cls of ['AuthingCore', 'ServerlessClient'].filter((c) => out.includes(`export class ${c} {`))) {
+    edit(new RegExp(`(export class ${cls} \\{\\n)    __destroy_into_raw\\(\\) \\{[\\s\\S]*?\\n    \\}\\n    free\\(\\) \\{[\\s\\S]*?\\n    \\}\\n`), '$1', `${cls}.free`);
+    edit(new RegExp(`\\nif \\(Symbol\\.dispose\\) ${cls}\\.prototype\\[Symbol\\.dispose\\] = ${cls}\\.prototype\\.free;\\n`), '\n', `${cls} dispose`);
+  }
+  return out;
+}
+
 function brotli(buf) {
   return zlib.brotliCompressSync(buf, {
     params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: buf.length },
@@ -251,7 +294,7 @@ function packageVariant(v, report) {
   const { bytes: unexported, dropped } = dropExports(fs.readFileSync(path.join(dir, 'core.opt.wasm')), 'global');
   // Short import/export names: the glue's import object and `wasm.x` calls shrink by ~2.6 KB (the
   // wasm by as much); wasm2js below translates this same module, so both glues use one map.
-  const deduped = dedupeImports(trimGlue(patchGlue(fs.readFileSync(path.join(dir, 'bindgen', 'core.js'), 'utf8'))));
+  const deduped = dedupeImports(slimGlue(trimGlue(patchGlue(fs.readFileSync(path.join(dir, 'bindgen', 'core.js'), 'utf8')))));
   const names = minifyNames(unexported, ['memory'], deduped.alias);
   const wasm = names.bytes;
   const optimised = path.join(dir, 'core.min.wasm');
