@@ -10,14 +10,16 @@ export class WasmPath {
   constructor(path) { this.path = path; }
 }
 
+/** `{kind, api}` when `api` is a wasm engine (has `instantiate`). */
+const engineOf = (kind, api) => (api && typeof api.instantiate === 'function' ? { kind, api } : null);
+
 /** Which wasm engine this host has: WXWebAssembly, TTWebAssembly, MYWebAssembly or standard WebAssembly. */
 export function hostWasm() {
-  if (typeof WXWebAssembly !== 'undefined' && WXWebAssembly && typeof WXWebAssembly.instantiate === 'function') return { kind: 'wx', api: WXWebAssembly };
-  // Douyin: TTWebAssembly (base library 2.34.0.0; .wasm.br from 2.92.0.0), same path-only contract.
-  if (typeof TTWebAssembly !== 'undefined' && TTWebAssembly && typeof TTWebAssembly.instantiate === 'function') return { kind: 'tt', api: TTWebAssembly };
-  if (typeof MYWebAssembly !== 'undefined' && MYWebAssembly && typeof MYWebAssembly.instantiate === 'function') return { kind: 'my', api: MYWebAssembly };
-  if (typeof WebAssembly !== 'undefined' && WebAssembly && typeof WebAssembly.instantiate === 'function') return { kind: 'std', api: WebAssembly };
-  return null;
+  return engineOf('wx', typeof WXWebAssembly !== 'undefined' && WXWebAssembly) ||
+    // Douyin: TTWebAssembly (base library 2.34.0.0; .wasm.br from 2.92.0.0), same path-only contract.
+    engineOf('tt', typeof TTWebAssembly !== 'undefined' && TTWebAssembly) ||
+    engineOf('my', typeof MYWebAssembly !== 'undefined' && MYWebAssembly) ||
+    engineOf('std', typeof WebAssembly !== 'undefined' && WebAssembly);
 }
 
 let byteLoader = null;
