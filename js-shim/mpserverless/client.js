@@ -67,7 +67,7 @@ export class MPServerless {
         return self._call(async (core) => ({ success: await core.call('authorize', { options: toJson('options', options) }) }));
       },
       getInfo(options) {
-        return self._call(async (core) => decodeBody((await core.call('getInfo', { options: options ? toJson('options', options) : undefined })).body));
+        return self._body('getInfo', () => ({ options: options ? toJson('options', options) : undefined }));
       },
     };
     this.db = {
@@ -93,15 +93,14 @@ export class MPServerless {
         return self._call((core) => self._upload(core, options));
       },
       deleteFile(fileId) {
-        return self._call(async (core) => decodeBody((await core.call('deleteFile', { ids: joinIds('fileId', fileId) })).body));
+        return self._body('deleteFile', () => ({ ids: joinIds('fileId', fileId) }));
       },
       /** 3.x: the sign RPC of an upload alone; resolves the decoded body (`result` = the OSS form data). */
       getOSSUploadOptionsFromPath(path, targetPath, size, cloudPath) {
-        return self._call(async (core) => {
+        return self._body('ossSign', () => {
           if (typeof path !== 'string') throw mpInvalid('path', 'path should be a string');
           const bytes = size === undefined || size === null ? undefined : str(size, 'size');
-          const reply = await core.call('ossSign', { path, targetPath: targetPath ? str(targetPath, 'targetPath') : undefined, size: bytes, cloudPath: cloudPath ? str(cloudPath, 'cloudPath') : undefined });
-          return decodeBody(reply.body);
+          return { path, targetPath: targetPath ? str(targetPath, 'targetPath') : undefined, size: bytes, cloudPath: cloudPath ? str(cloudPath, 'cloudPath') : undefined };
         });
       },
       /** 3.x: the report RPC of an upload alone; resolves undefined (the core refuses an id that is not a non-empty string). */
@@ -111,15 +110,13 @@ export class MPServerless {
         });
       },
       info(fileIds, options) {
-        return self._call(async (core) => {
-          const body = decodeBody((await core.call('fileInfo', { ids: joinIds('fileIds', fileIds), options: options ? toJson('options', options) : undefined })).body);
-          return (body && body.result) || [];
-        });
+        return self._body('fileInfo', () => ({ ids: joinIds('fileIds', fileIds), options: options ? toJson('options', options) : undefined }))
+          .then((body) => (body && body.result) || []);
       },
     };
     this.network = {
       forward(method, params) {
-        return self._call(async (core) => decodeBody((await core.call('forward', { method: str(method || '', 'method'), params: toJson('params', params) })).body));
+        return self._body('forward', () => ({ method: str(method || '', 'method'), params: toJson('params', params) }));
       },
     };
   }
@@ -184,6 +181,11 @@ export class MPServerless {
 
   _call(fn) {
     return this._client().then(fn);
+  }
+
+  /** `core.call(method, args())` with the reply's body decoded (`args` throwing rejects, after the core loaded). */
+  _body(method, args) {
+    return this._call(async (core) => decodeBody((await core.call(method, args())).body));
   }
 
   async _upload(core, options) {
