@@ -22,7 +22,9 @@ use wasm_bindgen::prelude::*;
 /// The Authing client bound to one host object.
 #[wasm_bindgen]
 pub struct AuthingCore {
-    client: Rc<AuthingClient<JsHost>>,
+    /// The client, or the `SdkError` its options gave: every call rejects with it (a constructor
+    /// that cannot throw needs no result slot in the glue).
+    client: Result<Rc<AuthingClient<JsHost>>, JsValue>,
 }
 
 /// Wraps the app's `encryptFunction(plainText, publicKey)`: a throw, an async function or the
@@ -88,14 +90,16 @@ impl AuthingCore {
     /// `{appId, userPoolId, host?, platform?}`; `encryptFunction`, if a function, replaces the
     /// built-in RSA/SM2 encryption.
     ///
-    /// # Errors
-    /// An `SdkError` with code `INVALID_ARGUMENT` for bad options.
+    /// Bad options make every call reject with an `SdkError` of code `INVALID_ARGUMENT`.
     #[wasm_bindgen(constructor)]
-    pub fn new(host: JsValue, options: String, encrypt_function: JsValue) -> Result<AuthingCore, JsValue> {
-        let config =
-            Config::from_json(&options).map_err(|e| to_js(&Error::invalid("options", outcome::message(&e))))?;
-        let encryptor = encrypt_function.dyn_into::<Function>().ok().map(js_encryptor);
-        Ok(AuthingCore { client: Rc::new(AuthingClient::new(JsHost::new(host), config, encryptor)) })
+    pub fn new(host: JsValue, options: String, encrypt_function: JsValue) -> AuthingCore {
+        let client = Config::from_json(&options)
+            .map_err(|e| to_js(&Error::invalid("options", outcome::message(&e))))
+            .map(|config| {
+                let encryptor = encrypt_function.dyn_into::<Function>().ok().map(js_encryptor);
+                Rc::new(AuthingClient::new(JsHost::new(host), config, encryptor))
+            });
+        AuthingCore { client }
     }
 
     /// Runs the method `method` (`getLoginState`, `loginByCode`, ..., `logout`, and `checkLogin`,
@@ -105,6 +109,7 @@ impl AuthingCore {
     pub fn call(&self, method: String, input: Option<String>) -> Promise {
         let client = self.client.clone();
         super::promise(Box::pin(async move {
+            let client = client?;
             let result = match pick(&client, &method, input.as_deref()) {
                 Ok(task) => task.await,
                 Err(f) => Err(f),

@@ -45,7 +45,9 @@ fn reply_to_js(reply: &Reply) -> Object {
 /// The MPServerless client core bound to one host object.
 #[wasm_bindgen]
 pub struct ServerlessClient {
-    inner: Rc<Client<JsHost>>,
+    /// The client, or the `ValidationFailed` error its config gave: every call rejects with it (a
+    /// constructor that cannot throw needs no result slot in the glue).
+    inner: Result<Rc<Client<JsHost>>, JsValue>,
 }
 
 /// The argument `name` of a call (`undefined` and non-strings are `None`).
@@ -101,11 +103,11 @@ impl ServerlessClient {
 #[wasm_bindgen]
 impl ServerlessClient {
     /// `config` is the JSON text of `{appId, spaceId, clientSecret, endpoint, timeout?, isvAppId?}`;
-    /// throws `ValidationFailed` naming the missing field.
+    /// a bad one makes every call reject with `ValidationFailed` naming the field.
     #[wasm_bindgen(constructor)]
-    pub fn new(host: JsValue, config: String) -> Result<ServerlessClient, JsValue> {
-        let cfg = Config::from_json(&config).map_err(|e| serverless_error(&e))?;
-        Ok(ServerlessClient { inner: Rc::new(Client::new(JsHost::new(host), cfg)) })
+    pub fn new(host: JsValue, config: String) -> ServerlessClient {
+        let inner = Config::from_json(&config).map(|cfg| Rc::new(Client::new(JsHost::new(host), cfg)));
+        ServerlessClient { inner: inner.map_err(|e| serverless_error(&e)) }
     }
 
     /// Runs `method` with `args`, an object of named strings (JSON texts or plain strings; an
@@ -126,6 +128,6 @@ impl ServerlessClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
     pub fn call(&self, method: String, args: JsValue) -> Promise {
         let c = self.inner.clone();
-        super::promise(Box::pin(async move { Self::run(c, method, args).await.map_err(|e| serverless_error(&e)) }))
+        super::promise(Box::pin(async move { Self::run(c?, method, args).await.map_err(|e| serverless_error(&e)) }))
     }
 }

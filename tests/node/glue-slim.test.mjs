@@ -44,3 +44,18 @@ test('slimGlue finds each of its patterns in the glue of every variant and leave
     assert.equal((glue.match(/__wbg_static_accessor_\w+: function\(\) \{\n {12}return 0;/g) || []).length, 3, v);
   }
 });
+
+test('a config only the core refuses rejects every call with the same ValidationFailed (the constructor of the core cannot throw)', async () => {
+  const { MPServerless } = require(path.join(PKG, 'index.js'));
+  let sent = 0;
+  const api = { request: (o) => { sent++; o.success({ statusCode: 200, data: '{}', header: {} }); }, uploadFile() {}, getAuthCode() {} };
+  const mp = new MPServerless(api, { appId: 'a', spaceId: 's', clientSecret: 'c', endpoint: 'ftp://api.example' });
+  for (let i = 0; i < 2; i++) {
+    const e = await mp.user.authorize({ authType: 'anonymous' }).then(() => null, (err) => err);
+    assert.ok(e instanceof Error, 'rejects');
+    assert.equal(e.name, 'MPServerlessError');
+    assert.equal(e.code, 'ValidationFailed');
+    assert.match(e.message, /endpoint must be an http\(s\) URL/);
+  }
+  assert.equal(sent, 0, 'nothing is sent');
+});
