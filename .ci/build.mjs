@@ -168,7 +168,9 @@ export function trimGlue(glue) {
  *   apps, keeps both (-312 B);
  * - methods with several string arguments no longer free the ones already passed when a later
  *   one throws in TextEncoder.encode (a Symbol, a throwing toString): the facades pass strings,
- *   and an app's bad `encryptPassword` argument still throws, leaking only those bytes (-122 B).
+ *   and an app's bad `encryptPassword` argument still throws, leaking only those bytes (-122 B);
+ * - `instanceof WebAssembly.Instance` after instantiate: both shims resolve `{instance, module}`,
+ *   so the mp-shim needs no Instance/Module getters (-178 B).
  */
 export function slimGlue(glue) {
   let out = glue;
@@ -190,6 +192,9 @@ export function slimGlue(glue) {
   edit(/\ncachedTextEncoder\.encodeInto = function \(arg, view\) \{[\s\S]*?\n\};\n/, '\n', 'encodeInto polyfill');
   edit(/cachedDataViewMemory0\.buffer\.detached === true \|\| \(cachedDataViewMemory0\.buffer\.detached === undefined && (cachedDataViewMemory0\.buffer !== wasm\.memory\.buffer)\)/,
     '$1', 'DataView cache');
+  // Both shims' WebAssembly.instantiate resolve `{instance, module}` (mp-shim.js, w2j-shim.js).
+  edit(/const instance = await WebAssembly\.instantiate\(module, imports\);\n\n        if \(instance instanceof WebAssembly\.Instance\) \{\n            return \{ instance, module \};\n        \} else \{\n            return instance;\n        \}/,
+    'return await WebAssembly.instantiate(module, imports);', 'Instance probe');
   // Only the variants with such a method (the serverless-only glue has none).
   if (/\} catch \(e\) \{\n            if \(ptr1\)/.test(out)) edit(/        let (ptr0, len0[^;]*);\n        try \{\n([\s\S]*?)\n        \} catch \(e\) \{\n(?:            if \(ptr\d\) \{[^\n]*\}\n)+            throw e;\n        \}\n/g,
     '        let $1;\n$2\n', 'string-argument cleanup');
@@ -277,6 +282,25 @@ function terserEntry(file, tmp, options = ['--compress', 'passes=3,unsafe_arrows
   fs.writeFileSync(file, min + (tail ? '\n' + tail[0] : '\n'));
 }
 
+/**
+ * The CommonJS entry from the minified ESM one: the same code, its closing `export{a as X,...}` as
+ * `module.exports={X:a,...}` plus a non-enumerable `__esModule`, as esbuild's CJS wrapper sets it
+ * (bundlers' interop), under "use strict" (terser minified it as a module). Node's ESM loader reads
+ * the named exports off that object literal, so esbuild's __export/__copyProps/__toCommonJS getters
+ * and the `0&&(module.exports=...)` annotation are not needed (index.js -420 B, serverless.js -528 B, auth.js -575 B on 2026-12-08). The
+ * exports are classes, functions and constants, so plain properties equal the getters.
+ */
+export function cjsFromEsm(mjs) {
+  const m = mjs.match(/export\{([^}]*)\};?\s*$/);
+  if (!m) throw new Error('minified ESM entry does not end with one export{...} statement');
+  const props = m[1].split(',').map((s) => {
+    const [local, name = local] = s.trim().split(' as ');
+    if (!/^[\w$]+$/.test(local) || !/^[\w$]+$/.test(name)) throw new Error(`unexpected export clause ${s}`);
+    return `${name}:${local}`;
+  });
+  return `"use strict";${mjs.slice(0, m.index)}module.exports={${props.join(',')}};Object.defineProperty(module.exports,"__esModule",{value:!0});\n`;
+}
+
 function buildVariant(v, report) {
   const dir = path.join(out, v.name);
   fs.rmSync(dir, { recursive: true, force: true });
@@ -324,14 +348,12 @@ function packageVariant(v, report) {
     'miniapp-core-glue': path.join(js, 'core.js'),
     'miniapp-core-source': path.join(root, 'js-shim', 'source-wasm.js'),
   }, { __MINIAPP_WASM_FILE__: JSON.stringify(v.wasmFile) });
-  step(`[${v.name}] esbuild (CJS + ESM, ES2017)`, () => {
-    // platform 'node' only adds the `0&&(module.exports={...})` annotation that lets Node's ESM
-    // loader see the named exports of the CommonJS entry; nothing else of Node is pulled in.
-    esbuild.buildSync({ ...wasmOpts, platform: 'node', format: 'cjs', outfile: path.join(pkg, `${v.out}.js`) });
+  step(`[${v.name}] esbuild (ESM, ES2017)`, () => {
     esbuild.buildSync({ ...wasmOpts, format: 'esm', outfile: path.join(pkg, `${v.out}.mjs`) });
   });
-  step(`[${v.name}] terser (CJS + ESM entries)`, () => {
-    for (const f of [`${v.out}.js`, `${v.out}.mjs`]) terserEntry(path.join(pkg, f), path.join(dir, `pre-terser-${f}`));
+  step(`[${v.name}] terser (ESM entry; the CJS entry from it)`, () => {
+    terserEntry(path.join(pkg, `${v.out}.mjs`), path.join(dir, `pre-terser-${v.out}.mjs`));
+    fs.writeFileSync(path.join(pkg, `${v.out}.js`), cjsFromEsm(fs.readFileSync(path.join(pkg, `${v.out}.mjs`), 'utf8')));
   });
   if (v.name === 'full') fs.copyFileSync(path.join(pkg, `${v.out}.js`), path.join(pkg, 'miniprogram_dist', `${v.out}.js`));
 

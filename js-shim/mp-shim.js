@@ -26,26 +26,25 @@ let byteLoader = null;
 /** Sets how standard-WebAssembly hosts read the bytes behind a WasmPath. */
 export function setByteLoader(fn) { byteLoader = fn; }
 
-class NoConstructor {}
-
+/** The glue's `WebAssembly`: only `instantiate`, which resolves `{instance, module}` on every host. */
 const facade = {
   async instantiate(source, imports) {
     const h = hostWasm();
     if (!h) throw new Error('this host has no WebAssembly engine (no WXWebAssembly, TTWebAssembly, MYWebAssembly or WebAssembly)');
+    let r;
     if (source instanceof WasmPath) {
-      if (h.kind !== 'std') {
-        const r = await h.api.instantiate(source.path, imports);
-        // WeChat resolves {instance, module}; its typings say Instance: accept both.
-        return r && r.instance ? r : { instance: r, module: undefined };
-      }
-      if (!byteLoader) throw new Error('no way to read ' + source.path + ' on this host');
-      return h.api.instantiate(await byteLoader(source.path), imports);
+      if (h.kind !== 'std') r = await h.api.instantiate(source.path, imports);
+      else if (!byteLoader) throw new Error('no way to read ' + source.path + ' on this host');
+      else r = await h.api.instantiate(await byteLoader(source.path), imports);
+    } else if (h.kind !== 'std') {
+      throw new TypeError(h.kind + ' hosts only instantiate wasm from a code-package path');
+    } else {
+      r = await h.api.instantiate(source, imports);
     }
-    if (h.kind !== 'std') throw new TypeError(h.kind + ' hosts only instantiate wasm from a code-package path');
-    return h.api.instantiate(source, imports);
+    // WeChat resolves {instance, module} (its typings say Instance), a standard engine an Instance
+    // for a Module: accept both.
+    return r && r.instance ? r : { instance: r, module: undefined };
   },
-  get Instance() { const h = hostWasm(); return (h && h.api.Instance) || NoConstructor; },
-  get Module() { const h = hostWasm(); return (h && h.api.Module) || NoConstructor; },
 };
 export { facade as WebAssembly };
 

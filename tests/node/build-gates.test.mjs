@@ -135,6 +135,10 @@ test('Node resolves the package through its exports (require and import)', async
   fs.writeFileSync(path.join(root, 'probe.mjs'), "import * as s from 'miniapp-sdk'; process.stdout.write(JSON.stringify([typeof s.init, typeof s.configure, s.version]));");
   const expected = JSON.stringify(['function', 'function', pkgJson.version]);
   assert.equal(execFileSync(process.execPath, ['probe.cjs'], { cwd: root, encoding: 'utf8' }), expected);
+  // The CJS entry marks itself as compiled ESM for bundlers' default-import interop (as esbuild's
+  // wrapper did), without listing the marker among its exports.
+  fs.writeFileSync(path.join(root, 'marker.cjs'), "const s = require('miniapp-sdk'); process.stdout.write(JSON.stringify([s.__esModule, Object.keys(s).includes('__esModule')]));");
+  assert.equal(execFileSync(process.execPath, ['marker.cjs'], { cwd: root, encoding: 'utf8' }), '[true,false]');
   assert.equal(execFileSync(process.execPath, ['probe.mjs'], { cwd: root, encoding: 'utf8' }), expected,
     'Node ESM import: exports["."] lists "node" (→ index.js, CJS) before "import", and the minified neutral-platform CJS bundle has no named exports cjs-module-lexer can detect');
 });
