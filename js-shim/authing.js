@@ -2,6 +2,7 @@
 // a drop-in for @authing/miniapp-wx / -taro / -uniapp 5.1.18. The protocol lives in the Rust core
 // (AuthingCore); this facade validates options, loads the core once per instance, picks the avatar
 // image, and turns everything into `[error, data]` tuples. No method rejects or throws.
+import { AuthingCore } from 'miniapp-core-glue';
 import { runtime } from './runtime.js';
 import { hostFor } from './hosts/index.js';
 import { callApi } from './hosts/callback.js';
@@ -115,12 +116,12 @@ export class Authing {
     if (!this._loading) {
       const o = this.options;
       this._loading = Promise.resolve()
-        .then(() => runtime({ host: o.adapter || hostFor(o.platform), wasmPath: o.wasmPath, requireEntropy: false }))
-        .then(({ glue, host, platform }) => {
+        .then(() => runtime({ host: o.adapter || hostFor(o.platform), wasmPath: o.wasmPath }))
+        .then(({ host, platform }) => {
           this._host = host;
           this._hostPlatform = platform;
           const config = JSON.stringify({ appId: o.appId, userPoolId: o.userPoolId, host: o.host, platform: o.platform });
-          return new glue.AuthingCore(host, config, typeof this.encryptFunction === 'function' ? this.encryptFunction : undefined);
+          return new AuthingCore(host, config, typeof this.encryptFunction === 'function' ? this.encryptFunction : undefined);
         })
         .catch((e) => {
           this._loading = null; // a failed load can be retried by the next call

@@ -1,6 +1,7 @@
-// Loads and seeds the wasm core once per JS realm (single-flight, one retry on a transient
-// instantiate failure), from a path with a sensible default per host.
-import initGlue, * as glue from 'miniapp-core-glue';
+// Loads the wasm core once per JS realm (single-flight, one retry on a transient instantiate
+// failure), from a path with a sensible default per host. The facades import the glue's classes
+// themselves (a namespace object of the glue would be bundled otherwise); init.js seeds.
+import initGlue from 'miniapp-core-glue';
 import { setByteLoader } from './mp-shim.js';
 import { WASM_FILE, engine, source } from 'miniapp-core-source';
 import { standardByteLoader } from './hosts/standard.js';
@@ -42,23 +43,6 @@ async function instantiate(path) {
   }
 }
 
-async function seed(host) {
-  if (!host || typeof host.getRandomValues !== 'function') {
-    throw sdkError('NO_ENTROPY', 'this host has no secure random source (WeChat needs base library 2.15.0 for wx.getRandomValues, which plugins do not have; Alipay has none in the logic layer). The SDK refuses to run without one.');
-  }
-  let bytes;
-  try {
-    bytes = await host.getRandomValues(glue.seedBytes());
-  } catch (e) {
-    throw sdkError('NO_ENTROPY', 'the secure random source failed: ' + messageOf(e));
-  }
-  try {
-    glue.seedEntropy(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
-  } catch (e) {
-    throw sdkError('NO_ENTROPY', messageOf(e));
-  }
-}
-
 async function load() {
   const wasm = engine();
   if (!wasm) {
@@ -68,7 +52,6 @@ async function load() {
   if (!path) throw sdkError('INVALID_ARGUMENT', 'pass wasmPath: the URL or path where ' + WASM_FILE + '.wasm is served on this host');
   if (wasm.kind === 'std') setByteLoader(standardByteLoader(globalObject()));
   await instantiate(path);
-  return glue;
 }
 
 /** Loads the wasm core once per JS realm. A failed load can be retried by calling again. */
@@ -80,15 +63,4 @@ export function loadWasm() {
     });
   }
   return loading;
-}
-
-/**
- * Loads the core and seeds its random generator from `host`'s secure source. Fails closed
- * (NO_ENTROPY) when the host has none: crypto never runs on a weak or missing source.
- */
-export async function loadCore(host) {
-  const g = await loadWasm();
-  if (typeof g.isSeeded !== 'function') throw sdkError('INVALID_ARGUMENT', 'this build has no password encryption (serverless-only artifact)');
-  if (!g.isSeeded()) await seed(host);
-  return g;
 }

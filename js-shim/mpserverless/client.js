@@ -7,6 +7,7 @@
 // (./codec.js) turns caller values into JSON text and replies into the official shapes; the
 // platform functions become the core's Host in ../hosts/platform-api.js; db and transactions are
 // in ./db.js.
+import { ServerlessClient } from 'miniapp-core-glue';
 import { runtime } from '../runtime.js';
 import { mpError, mpInvalid } from '../errors.js';
 import { callApi } from '../hosts/callback.js';
@@ -169,8 +170,8 @@ export class MPServerless {
   _client() {
     if (!this._core) {
       const host = debugHost(platformApiHost(this._api), () => this.logger);
-      this._core = runtime({ host, requireEntropy: false, wasmPath: this._wasmPath })
-        .then(({ glue, host }) => new glue.ServerlessClient(host, this._configJson))
+      this._core = runtime({ host, wasmPath: this._wasmPath })
+        .then((r) => new ServerlessClient(r.host, this._configJson))
         .catch((e) => {
           this._core = null;
           throw e;
