@@ -261,6 +261,14 @@ function esbuildCommon(entry, alias, define) {
   };
 }
 
+/** esbuild's options for the entry of variant `v` on a wasm engine (the glue in target/mp/<variant>/js/). */
+export function wasmEntryOptions(v) {
+  return esbuildCommon(v.entry, {
+    'miniapp-core-glue': path.join(out, v.name, 'js', 'core.js'),
+    'miniapp-core-source': path.join(root, 'js-shim', 'source-wasm.js'),
+  }, { __MINIAPP_WASM_FILE__: JSON.stringify(v.wasmFile) });
+}
+
 /**
  * terser over an esbuild entry, in place (index.js -509 B, serverless.js -421 B on 2026-12-08, and
  * -636 B more on index.js with unsafe_arrows);
@@ -344,10 +352,7 @@ function packageVariant(v, report) {
   const glue = renameGlue(deduped.glue, names, deduped.alias);
   fs.writeFileSync(path.join(js, 'core.js'), glue);
   fs.writeFileSync(path.join(js, 'mp-shim-entry.js'), `export * from ${JSON.stringify(path.join(root, 'js-shim', 'mp-shim.js'))};\n`);
-  const wasmOpts = esbuildCommon(v.entry, {
-    'miniapp-core-glue': path.join(js, 'core.js'),
-    'miniapp-core-source': path.join(root, 'js-shim', 'source-wasm.js'),
-  }, { __MINIAPP_WASM_FILE__: JSON.stringify(v.wasmFile) });
+  const wasmOpts = wasmEntryOptions(v);
   step(`[${v.name}] esbuild (ESM, ES2017)`, () => {
     esbuild.buildSync({ ...wasmOpts, format: 'esm', outfile: path.join(pkg, `${v.out}.mjs`) });
   });

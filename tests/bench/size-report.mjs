@@ -118,8 +118,20 @@ async function main() {
       console.log(`\nsize profile [${v}]: unavailable: ${e.message}`);
     }
   }
+  // And of the JS entries (tests/bench/js-profile.mjs): the bytes each source file puts into them.
+  const jsProfiles = [];
+  const { jsProfile, formatJsProfile } = await import('./js-profile.mjs');
+  for (const v of ['full', 'serverless']) {
+    try {
+      const p = jsProfile(v);
+      jsProfiles.push(p);
+      console.log('\n' + formatJsProfile(p, Number(opt('--top', 12))).join('\n'));
+    } catch (e) {
+      console.log(`\nJS profile [${v}]: unavailable: ${e.message}`);
+    }
+  }
   const j = opt('--json', null);
-  if (j) fs.writeFileSync(j, JSON.stringify({ ...m, peers, profiles: profiles.map(({ functions, ...p }) => ({ ...p, functions: functions.slice(0, 50) })) }, null, 2));
+  if (j) fs.writeFileSync(j, JSON.stringify({ ...m, peers, profiles: profiles.map(({ functions, ...p }) => ({ ...p, functions: functions.slice(0, 50) })), jsProfiles }, null, 2));
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
