@@ -42,20 +42,20 @@ async function instantiate(path) {
   }
 }
 
-async function seed(host) {
+/** Host bytes per seed: src/crypto/rng.rs `RESEED_BYTES`, which .ci/build.mjs reads into the define. */
+/* global __MINIAPP_SEED_BYTES__ */
+const SEED_BYTES = __MINIAPP_SEED_BYTES__;
+
+/** The host's secure random bytes for the seed; rejects with NO_ENTROPY (fail closed). */
+async function seedBytes(host) {
   if (!host || typeof host.getRandomValues !== 'function') {
     throw sdkError('NO_ENTROPY', 'this host has no secure random source (WeChat needs base library 2.15.0 for wx.getRandomValues, which plugins do not have; Alipay has none in the logic layer). The SDK refuses to run without one.');
   }
-  let bytes;
   try {
-    bytes = await host.getRandomValues(glue.seedBytes());
+    const bytes = await host.getRandomValues(SEED_BYTES);
+    return bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   } catch (e) {
     throw sdkError('NO_ENTROPY', 'the secure random source failed: ' + messageOf(e));
-  }
-  try {
-    glue.seedEntropy(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
-  } catch (e) {
-    throw sdkError('NO_ENTROPY', messageOf(e));
   }
 }
 
@@ -84,11 +84,22 @@ export function loadWasm() {
 
 /**
  * Loads the core and seeds its random generator from `host`'s secure source. Fails closed
- * (NO_ENTROPY) when the host has none: crypto never runs on a weak or missing source.
+ * (NO_ENTROPY) when the host has none: crypto never runs on a weak or missing source. When this
+ * call starts the load, the bytes are asked for at once, so on phones the two host calls
+ * (wx.getRandomValues, WXWebAssembly.instantiate) are in flight together.
  */
 export async function loadCore(host) {
+  const early = loading ? null : seedBytes(host);
+  if (early) early.catch(() => {}); // awaited below, unless the load fails first
   const g = await loadWasm();
   if (typeof g.isSeeded !== 'function') throw sdkError('INVALID_ARGUMENT', 'this build has no password encryption (serverless-only artifact)');
-  if (!g.isSeeded()) await seed(host);
+  if (!g.isSeeded()) {
+    const bytes = await (early || seedBytes(host));
+    try {
+      g.seedEntropy(bytes);
+    } catch (e) {
+      throw sdkError('NO_ENTROPY', messageOf(e));
+    }
+  }
   return g;
 }
