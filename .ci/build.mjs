@@ -244,6 +244,16 @@ export function packageVersion() {
   return m[1];
 }
 
+/**
+ * Host bytes per seed, src/crypto/rng.rs `RESEED_BYTES` (its one definition): the loader asks the
+ * host for them before the core is instantiated, so they overlap the compile.
+ */
+export function seedBytes() {
+  const m = fs.readFileSync(path.join(root, 'src', 'crypto', 'rng.rs'), 'utf8').match(/\npub const RESEED_BYTES: usize = (\d+);/);
+  if (!m) throw new Error('src/crypto/rng.rs has no `pub const RESEED_BYTES: usize = N;`');
+  return Number(m[1]);
+}
+
 function esbuildCommon(entry, alias, define) {
   return {
     entryPoints: [path.join(root, 'js-shim', entry)],
@@ -256,7 +266,7 @@ function esbuildCommon(entry, alias, define) {
     // matches wasm export/import names (`wasm.x` calls use `__wbindgen_*`/short names, not `_x`).
     mangleProps: /^(_[a-zA-Z]|__wbg_ptr$|__destroy_into_raw$)/,
     alias,
-    define: { ...define, __MINIAPP_VERSION__: JSON.stringify(packageVersion()) },
+    define: { ...define, __MINIAPP_VERSION__: JSON.stringify(packageVersion()), __MINIAPP_SEED_BYTES__: String(seedBytes()) },
     logLevel: 'warning',
   };
 }

@@ -54,9 +54,14 @@ async function load() {
   await instantiate(path);
 }
 
-/** Loads the wasm core once per JS realm. A failed load can be retried by calling again. */
-export function loadWasm() {
+/**
+ * Loads the wasm core once per JS realm. A failed load can be retried by calling again.
+ * `onStart`, if given, runs when this call starts the load (init() asks the host for its seed
+ * bytes then, so on phones wx.getRandomValues and WXWebAssembly.instantiate are in flight together).
+ */
+export function loadWasm(onStart) {
   if (!loading) {
+    if (onStart) onStart();
     loading = load().catch((e) => {
       loading = null;
       throw e;

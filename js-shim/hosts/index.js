@@ -15,14 +15,16 @@ function uniHost(uni, c) {
   return host;
 }
 
+/** The realm's Web Crypto object, if any; read only where an adapter needs it (see standard.js). */
+const webCrypto = () => (typeof crypto !== 'undefined' ? crypto : undefined);
+
 /** The adapter for `platform`, a value of detectPlatform(). */
 function createHost(platform) {
-  const c = typeof crypto !== 'undefined' ? crypto : undefined;
   switch (platform) {
     case 'wx':
     case 'tt': return wechatLikeHost(platformGlobal(platform), platform);
-    case 'uni': return uniHost(platformGlobal('uni'), c);
-    case 'alipay': return alipayHost(platformGlobal('my'), c);
+    case 'uni': return uniHost(platformGlobal('uni'), webCrypto());
+    case 'alipay': return alipayHost(platformGlobal('my'), webCrypto());
     default: return standardHost(globalObject());
   }
 }

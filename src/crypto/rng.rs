@@ -20,7 +20,7 @@ use rand_core::{TryCryptoRng, TryRng};
 
 /// Fewest host bytes accepted for a seed or reseed.
 pub const MIN_SEED_BYTES: usize = 32;
-/// Host bytes requested for each seed or reseed (the JS loader asks the core, `seedBytes()`).
+/// Host bytes requested for each seed or reseed (.ci/build.mjs reads this line into the JS loader).
 pub const RESEED_BYTES: usize = 48;
 
 thread_local! {

@@ -1,10 +1,11 @@
-//! The JS face of the module's DRBG ([`crate::crypto::rng`]): seeding from the loader.
+//! The JS face of the module's DRBG ([`crate::crypto::rng`]): seeding from `init()`.
 
 use crate::crypto::rng;
 use wasm_bindgen::prelude::*;
 
-/// Seeds (or reseeds) the DRBG with host bytes. The loader calls this with
-/// `wx.getRandomValues`/`crypto.getRandomValues` output (of [`seed_bytes`] bytes) in `init()`.
+/// Seeds (or reseeds) the DRBG with host bytes. `init()` (js-shim/init.js) calls this with
+/// `wx.getRandomValues`/`crypto.getRandomValues` output (of [`rng::RESEED_BYTES`] bytes, which
+/// .ci/build.mjs reads into init.js).
 ///
 /// # Errors
 /// `NO_ENTROPY` when fewer than 32 bytes are given or they are all zero.
@@ -17,10 +18,4 @@ pub fn seed_entropy(bytes: &[u8]) -> Result<(), JsValue> {
 #[wasm_bindgen(js_name = isSeeded)]
 pub fn is_seeded() -> bool {
     rng::is_seeded()
-}
-
-/// How many host bytes the loader asks for (the one definition is [`rng::RESEED_BYTES`]).
-#[wasm_bindgen(js_name = seedBytes)]
-pub fn seed_bytes() -> usize {
-    rng::RESEED_BYTES
 }
