@@ -3,7 +3,6 @@
 // these bindings instead of (possibly missing) host globals. Nothing is written to the host's
 // global object, so other libraries that probe `typeof WebAssembly` are unaffected.
 import { Utf8Encoder, Utf8Decoder } from './utf8.js';
-import { globalObject } from './platform.js';
 
 /** A code-package path (WeChat/Douyin/Alipay) or URL/file path (browser/Node) of the wasm file. */
 export class WasmPath {
