@@ -117,7 +117,9 @@ test('bad wasm paths reject WASM_LOAD naming the path, after one retry', async (
   }
 });
 
-test('works with and without queueMicrotask', async (t) => {
+// The futures queue schedules with Promise.then on every host (js-shim/mp-shim.js shadows the
+// glue's globalThis): the host's queueMicrotask, when it has one, is never called.
+test('works with and without queueMicrotask, and schedules with Promise.then either way', async (t) => {
   for (const withQm of [false, true]) {
     const { sim, sdk } = boot(t, { queueMicrotask: withQm });
     let used = 0;
@@ -129,7 +131,7 @@ test('works with and without queueMicrotask', async (t) => {
     const keys = sm2().generateKeyPairHex();
     assert.equal(sm2().doDecrypt(await core.encryptPassword('sm2', keys.publicKey, 'qm'), keys.privateKey, 1), 'qm');
     assert.equal((await core.ping('https://x.test/qm')).data, 'echo:https://x.test/qm');
-    if (withQm) assert.ok(used > 0, 'wasm-bindgen-futures used the host queueMicrotask');
+    if (withQm) assert.equal(used, 0, 'wasm-bindgen-futures did not use the host queueMicrotask');
     else assert.equal(sim.evaluate('typeof queueMicrotask'), 'undefined');
   }
 });
