@@ -1,35 +1,36 @@
 // Host adapter for Alipay (`my`). Its logic layer has no secure random API: getRandomValues uses a
 // real crypto.getRandomValues when the host has one (a Worker); otherwise it rejects (NO_ENTROPY).
-import { callApi, cryptoRandom } from './callback.js';
+import { callApi, cryptoRandom, done } from './callback.js';
 
 export const ALIPAY_NO_ENTROPY = "Alipay's logic layer has no secure random source (no crypto.getRandomValues and no my.getRandomValues), " +
   'so RSA/SM2 password encryption is refused. Use an encryptFunction backed by my.rsa for RSA, or run the SDK where ' +
   'crypto.getRandomValues exists (an Alipay Worker)';
 
 export function alipayHost(my, cryptoObj) {
+  const call = (name, args) => callApi(name, my[name], my, args);
   const host = {
     platform: 'alipay',
     request(req) {
-      return callApi('request', my.request, my, {
+      return call('request', {
         url: req.url, method: req.method, headers: req.header, data: req.data, timeout: req.timeout, dataType: 'text',
       }).then((res) => ({ statusCode: res.status, data: res.data, header: res.headers }));
     },
     uploadFile(req) {
-      return callApi('uploadFile', my.uploadFile, my, {
+      return call('uploadFile', {
         url: req.url, filePath: req.filePath, fileName: req.name, fileType: 'image', formData: req.formData, header: req.header,
       }).then((res) => ({ statusCode: res.statusCode, data: res.data, header: res.header }));
     },
     login() {
-      return callApi('getAuthCode', my.getAuthCode, my, { scopes: 'auth_base' }).then((res) => res.authCode);
+      return call('getAuthCode', { scopes: 'auth_base' }).then((res) => res.authCode);
     },
     getStorage(key) {
-      return callApi('getStorage', my.getStorage, my, { key }).then((res) => (res.data === null ? undefined : res.data));
+      return call('getStorage', { key }).then((res) => (res.data === null ? undefined : res.data));
     },
     setStorage(key, value) {
-      return callApi('setStorage', my.setStorage, my, { key, data: value }).then(() => undefined);
+      return call('setStorage', { key, data: value }).then(done);
     },
     removeStorage(key) {
-      return callApi('removeStorage', my.removeStorage, my, { key }).then(() => undefined);
+      return call('removeStorage', { key }).then(done);
     },
   };
   // Fail closed, with a message that says what to do on Alipay (never Math.random).

@@ -58,6 +58,9 @@ export function callApi(name, fn, thisArg, args, recover) {
   });
 }
 
+/** `.then(done)`: a platform call whose result is nothing (storage writes). */
+export const done = () => undefined;
+
 /** Copies a Uint8Array out of whatever a random-bytes API returned. */
 export function toBytes(value) {
   if (value instanceof Uint8Array) return value;

@@ -1,13 +1,15 @@
 // Host adapter for WeChat (`wx`) and Douyin (`tt`), whose request/login/storage APIs share a shape.
-import { callApi, toBytes } from './callback.js';
+import { callApi, done, toBytes } from './callback.js';
 
 const MAX_RANDOM_CHUNK = 1048576; // wx.getRandomValues length cap
 
 export function wechatLikeHost(api, platform) {
+  const call = (name, args) => callApi(name, api[name], api, args);
+  const response = (res) => ({ statusCode: res.statusCode, data: res.data, header: res.header });
   const host = {
     platform,
     request(req) {
-      return callApi('request', api.request, api, {
+      return call('request', {
         url: req.url,
         method: req.method,
         header: req.header,
@@ -15,18 +17,18 @@ export function wechatLikeHost(api, platform) {
         timeout: req.timeout,
         dataType: 'text', // any value but 'json': the core parses bodies itself
         responseType: 'text',
-      }).then((res) => ({ statusCode: res.statusCode, data: res.data, header: res.header }));
+      }).then(response);
     },
     uploadFile(req) {
-      return callApi('uploadFile', api.uploadFile, api, {
+      return call('uploadFile', {
         url: req.url, filePath: req.filePath, name: req.name, formData: req.formData, header: req.header, timeout: req.timeout,
-      }).then((res) => ({ statusCode: res.statusCode, data: res.data, header: res.header }));
+      }).then(response);
     },
     login() {
-      return callApi('login', api.login, api, {}).then((res) => res.code);
+      return call('login', {}).then((res) => res.code);
     },
     getStorage(key) {
-      return callApi('getStorage', api.getStorage, api, { key, encrypt: false }).then(
+      return call('getStorage', { key, encrypt: false }).then(
         (res) => res.data,
         (err) => {
           // A missing key is "fail data not found" on wx and tt: that is an empty result, not an error.
@@ -36,10 +38,10 @@ export function wechatLikeHost(api, platform) {
       );
     },
     setStorage(key, value) {
-      return callApi('setStorage', api.setStorage, api, { key, data: value, encrypt: false }).then(() => undefined);
+      return call('setStorage', { key, data: value, encrypt: false }).then(done);
     },
     removeStorage(key) {
-      return callApi('removeStorage', api.removeStorage, api, { key }).then(() => undefined);
+      return call('removeStorage', { key }).then(done);
     },
   };
   if (typeof api.getRandomValues === 'function') {
@@ -47,7 +49,7 @@ export function wechatLikeHost(api, platform) {
       const out = new Uint8Array(length);
       for (let off = 0; off < length; off += MAX_RANDOM_CHUNK) {
         const n = Math.min(MAX_RANDOM_CHUNK, length - off);
-        const res = await callApi('getRandomValues', api.getRandomValues, api, { length: n });
+        const res = await call('getRandomValues', { length: n });
         out.set(toBytes(res.randomValues).subarray(0, n), off);
       }
       return out;
