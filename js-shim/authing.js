@@ -15,6 +15,9 @@ function invalid(message) {
   return sdkError('INVALID_ARGUMENT', message);
 }
 
+/** The constructor's INVALID_ARGUMENT error: `new Authing(options): <message>`. */
+const badOption = (message) => invalid('new Authing(options): ' + message);
+
 /**
  * The host rule: `http://` or `https://` (any case), something after it but slashes, no whitespace
  * anywhere. It is checked here because the constructor is synchronous and must throw at once, while
@@ -30,27 +33,27 @@ function isHttpUrl(host) {
 }
 
 function checkOptions(options) {
-  if (!options || typeof options !== 'object') throw invalid('new Authing(options): options must be an object');
+  if (!options || typeof options !== 'object') throw badOption('options must be an object');
   const str = (k, required) => {
     const v = options[k];
     if (v === undefined || v === null || v === '') {
-      if (required) throw invalid('new Authing(options): ' + k + ' is required');
+      if (required) throw badOption(k + ' is required');
       return;
     }
-    if (typeof v !== 'string' || !v.trim()) throw invalid('new Authing(options): ' + k + ' must be a non-empty string');
+    if (typeof v !== 'string' || !v.trim()) throw badOption(k + ' must be a non-empty string');
   };
   str('appId', true);
   str('userPoolId', true);
   str('host', false);
   if (options.host && !isHttpUrl(options.host)) {
-    throw invalid('new Authing(options): host must be an http(s) URL, got "' + options.host + '"');
+    throw badOption('host must be an http(s) URL, got "' + options.host + '"');
   }
   if (options.platform !== undefined && options.platform !== null && options.platform !== '' &&
       options.platform !== 'wx' && options.platform !== 'tt') {
-    throw invalid('new Authing(options): platform must be "wx" or "tt"');
+    throw badOption('platform must be "wx" or "tt"');
   }
   if (options.encryptFunction !== undefined && options.encryptFunction !== null && typeof options.encryptFunction !== 'function') {
-    throw invalid('new Authing(options): encryptFunction must be a function');
+    throw badOption('encryptFunction must be a function');
   }
 }
 

@@ -2,7 +2,7 @@
 // failure), from a path with a sensible default per host. The facades import the glue's classes
 // themselves (a namespace object of the glue would be bundled otherwise); init.js seeds.
 import initGlue from 'miniapp-core-glue';
-import { setByteLoader } from './mp-shim.js';
+import { NO_ENGINE, setByteLoader } from './mp-shim.js';
 import { WASM_FILE, engine, source } from 'miniapp-core-source';
 import { standardByteLoader } from './hosts/standard.js';
 import { globalObject } from './platform.js';
@@ -46,7 +46,7 @@ async function instantiate(path) {
 async function load() {
   const wasm = engine();
   if (!wasm) {
-    throw sdkError('WASM_LOAD', 'this host has no WebAssembly engine (no WXWebAssembly, TTWebAssembly, MYWebAssembly or WebAssembly): use the wasm2js build, miniapp-sdk/alipay (or miniapp-sdk/alipay-serverless)');
+    throw sdkError('WASM_LOAD', NO_ENGINE + ': use the wasm2js build, miniapp-sdk/alipay (or miniapp-sdk/alipay-serverless)');
   }
   const path = wasm.kind === 'js' ? '(wasm2js)' : config.wasmPath || defaultWasmPath(wasm.kind);
   if (!path) throw sdkError('INVALID_ARGUMENT', 'pass wasmPath: the URL or path where ' + WASM_FILE + '.wasm is served on this host');

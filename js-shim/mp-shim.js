@@ -25,11 +25,14 @@ let byteLoader = null;
 /** Sets how standard-WebAssembly hosts read the bytes behind a WasmPath. */
 export function setByteLoader(fn) { byteLoader = fn; }
 
+/** What the loader and the facade below say when no engine of hostWasm() exists. */
+export const NO_ENGINE = 'this host has no WebAssembly engine (no WXWebAssembly, TTWebAssembly, MYWebAssembly or WebAssembly)';
+
 /** The glue's `WebAssembly`: only `instantiate`, which resolves `{instance, module}` on every host. */
 const facade = {
   async instantiate(source, imports) {
     const h = hostWasm();
-    if (!h) throw new Error('this host has no WebAssembly engine (no WXWebAssembly, TTWebAssembly, MYWebAssembly or WebAssembly)');
+    if (!h) throw new Error(NO_ENGINE);
     let r;
     if (source instanceof WasmPath) {
       if (h.kind !== 'std') r = await h.api.instantiate(source.path, imports);

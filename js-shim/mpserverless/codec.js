@@ -2,8 +2,9 @@
 // gateway replies to the official result shapes (the 3.x decoder, reference §6.2).
 import { mpInvalid } from '../errors.js';
 
-const isRegExp = (v) => Object.prototype.toString.call(v) === '[object RegExp]';
-const isPlainObject = (v) => Object.prototype.toString.call(v) === '[object Object]';
+const tag = (v) => Object.prototype.toString.call(v);
+const isRegExp = (v) => tag(v) === '[object RegExp]';
+const isPlainObject = (v) => tag(v) === '[object Object]';
 
 // MongoDB understands i, m, s, x (and u); JS-only flags (g, y, d) mean nothing to a query.
 const mongoFlags = (re) => re.flags.split('').filter((f) => 'imsu'.indexOf(f) >= 0).join('');
