@@ -106,30 +106,24 @@ async function main() {
   console.log('| ' + head.join(' | ') + ' |');
   console.log('|---|---|---:|---:|---:|---|---|---:|');
   for (const r of out) console.log('| ' + r.join(' | ') + ' |');
-  // Where the bytes go (tests/bench/size-profile.mjs): the top crates and functions of the two cores with targets.
-  const profiles = [];
+  // Where the bytes go, for the full and the serverless-only artifacts: the top crates and functions
+  // of the wasm (tests/bench/size-profile.mjs) and the bytes each source file puts into the JS entry
+  // (tests/bench/js-profile.mjs).
+  const top = Number(opt('--top', 12));
+  const printed = (what, make, format) => ['full', 'serverless'].flatMap((v) => {
+    try {
+      const p = make(v);
+      console.log('\n' + format(p, top).join('\n'));
+      return [p];
+    } catch (e) {
+      console.log(`\n${what} [${v}]: unavailable: ${e.message}`);
+      return [];
+    }
+  });
   const { profile, formatProfile } = await import('./size-profile.mjs');
-  for (const v of ['full', 'serverless']) {
-    try {
-      const p = profile(v);
-      profiles.push(p);
-      console.log('\n' + formatProfile(p, Number(opt('--top', 12))).join('\n'));
-    } catch (e) {
-      console.log(`\nsize profile [${v}]: unavailable: ${e.message}`);
-    }
-  }
-  // And of the JS entries (tests/bench/js-profile.mjs): the bytes each source file puts into them.
-  const jsProfiles = [];
+  const profiles = printed('size profile', profile, formatProfile);
   const { jsProfile, formatJsProfile } = await import('./js-profile.mjs');
-  for (const v of ['full', 'serverless']) {
-    try {
-      const p = jsProfile(v);
-      jsProfiles.push(p);
-      console.log('\n' + formatJsProfile(p, Number(opt('--top', 12))).join('\n'));
-    } catch (e) {
-      console.log(`\nJS profile [${v}]: unavailable: ${e.message}`);
-    }
-  }
+  const jsProfiles = printed('JS profile', jsProfile, formatJsProfile);
   const j = opt('--json', null);
   if (j) fs.writeFileSync(j, JSON.stringify({ ...m, peers, profiles: profiles.map(({ functions, ...p }) => ({ ...p, functions: functions.slice(0, 50) })), jsProfiles }, null, 2));
 }
