@@ -31,14 +31,12 @@ export function defaultWasmPath(kind) {
 }
 
 async function instantiate(path) {
-  try {
-    await initGlue({ module_or_path: source(path) });
-  } catch (first) {
-    // iOS WeChat has intermittent instantiate failures: retry once before giving up.
+  // iOS WeChat has intermittent instantiate failures: one retry before giving up.
+  for (let attempt = 0; ; attempt++) {
     try {
-      await initGlue({ module_or_path: source(path) });
-    } catch (second) {
-      throw sdkError('WASM_LOAD', 'could not load the SDK wasm from "' + path + '": ' + messageOf(second), { wasmPath: path });
+      return await initGlue({ module_or_path: source(path) });
+    } catch (e) {
+      if (attempt) throw sdkError('WASM_LOAD', 'could not load the SDK wasm from "' + path + '": ' + messageOf(e), { wasmPath: path });
     }
   }
 }

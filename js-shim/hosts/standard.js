@@ -8,6 +8,9 @@ function nodeBuiltin(name) {
     ? process.getBuiltinModule(name) : undefined;
 }
 
+/** The adapters' failure of a request that got no response: `request:fail <why>`. */
+const requestFailure = (why) => new Error('request:fail ' + why);
+
 function xhrRequest(req) {
   return new Promise((resolve, reject) => {
     const x = new XMLHttpRequest();
@@ -22,8 +25,8 @@ function xhrRequest(req) {
       }
       resolve({ statusCode: x.status, data: x.responseText, header });
     };
-    x.onerror = () => reject(new Error('request:fail network error'));
-    x.ontimeout = () => reject(new Error('request:fail timeout'));
+    x.onerror = () => reject(requestFailure('network error'));
+    x.ontimeout = () => reject(requestFailure('timeout'));
     x.send(req.data === undefined ? null : req.data);
   });
 }
@@ -43,10 +46,10 @@ function nodeRequest(req) {
         for (const k of Object.keys(res.headers)) header[k] = String(res.headers[k]);
         resolve({ statusCode: res.statusCode, data: Buffer.concat(chunks).toString('utf8'), header });
       });
-      res.on('error', (e) => reject(new Error('request:fail ' + e.message)));
+      res.on('error', (e) => reject(requestFailure(e.message)));
     });
     r.on('timeout', () => r.destroy(new Error('timeout')));
-    r.on('error', (e) => reject(new Error('request:fail ' + e.message)));
+    r.on('error', (e) => reject(requestFailure(e.message)));
     if (body) r.write(body);
     r.end();
   });

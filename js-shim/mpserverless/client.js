@@ -31,13 +31,13 @@ export class MPServerless {
     if (!api || (typeof api !== 'object' && typeof api !== 'function')) {
       throw mpError('HOST_MISSING', 'platform', 'MPServerless: the first argument must be the platform API: my, wx, or {request, uploadFile, getAuthCode, getFileInfo, getImageInfo}', { sdkCode: 'HOST_MISSING' });
     }
-    const missing = [];
-    if (typeof (api.request || api.httpRequest) !== 'function') missing.push('request');
-    if (typeof api.uploadFile !== 'function') missing.push('uploadFile');
-    if (typeof api.getAuthCode !== 'function' && typeof api.login !== 'function') missing.push('getAuthCode (or login)');
-    for (const opt of ['getFileInfo', 'getImageInfo']) {
-      if (api[opt] !== undefined && api[opt] !== null && typeof api[opt] !== 'function') missing.push(opt + ' (not a function)');
-    }
+    const fn = (v) => typeof v === 'function';
+    const missing = [
+      [fn(api.request || api.httpRequest), 'request'],
+      [fn(api.uploadFile), 'uploadFile'],
+      [fn(api.getAuthCode) || fn(api.login), 'getAuthCode (or login)'],
+      ...['getFileInfo', 'getImageInfo'].map((opt) => [api[opt] == null || fn(api[opt]), opt + ' (not a function)']),
+    ].filter(([ok]) => !ok).map(([, what]) => what);
     if (missing.length) {
       throw mpError('HOST_MISSING', 'platform',
         'MPServerless: platformApi is missing ' + missing.join(', ') + ' (pass e.g. {request: wx.request, uploadFile: wx.uploadFile, getAuthCode: wx.login})',

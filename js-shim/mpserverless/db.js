@@ -19,6 +19,9 @@ function txError(message) {
   return mpError('TransactionError', 'validation', message, { sdkCode: 'INVALID_ARGUMENT' });
 }
 
+/** commit() / rollback() of a collection without a transaction chain. */
+const noChain = () => Promise.reject(txError('no transaction: call transaction() first'));
+
 /**
  * `db.collection(name)`: every command of the reference; inside a transaction when `tx` is given
  * (`tx.collection(name)`). As in 3.1.5 a collection also carries its own transaction chain:
@@ -47,10 +50,10 @@ export function makeCollection(owner, name, tx) {
       });
     },
     commit() {
-      return chain ? chain.commit() : Promise.reject(txError('no transaction: call transaction() first'));
+      return chain ? chain.commit() : noChain();
     },
     rollback() {
-      return chain ? chain.rollback() : Promise.reject(txError('no transaction: call transaction() first'));
+      return chain ? chain.rollback() : noChain();
     },
   };
   for (const command of Object.keys(DB_ARGS)) {
