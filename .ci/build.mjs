@@ -156,7 +156,7 @@ export function trimGlue(glue) {
  * on 2026-12-08, each edit's share in brackets; tests/node/glue-slim.test.mjs pins them):
  * - the `catch` imports: `handleError(f)` wraps `f` once instead of every import passing
  *   `arguments` (-226 B);
- * - `js_sys::global()`: the glue's `globalThis` is the mp-shim's host global, always an object, so
+ * - `js_sys::global()`: the glue's `globalThis` is the mp-shim's empty object, always an object, so
  *   the `self`/`window`/`global` fallbacks are never reached (they become one `0` import, -257 B);
  * - passStringToWasm0: one TextEncoder.encode into one malloc instead of an ASCII loop plus
  *   realloc/encodeInto for the rest (the same bytes; the realloc argument goes too, -421 B);
