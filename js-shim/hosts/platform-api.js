@@ -1,9 +1,9 @@
 // The Host the MPServerless core talks to, over the platform functions an app passes to
 // `new MPServerless(platformApi, …)`: wx shape `{statusCode, data, header}` and my shape
 // `{status, data, headers}` alike, as @alicloud/mpserverless-sdk 3.1.5 accepts them.
+// Calls without their own timeout (login) are bounded by the core's default, 10 s
+// (src/wasm/host_js.rs DEFAULT_CALL_TIMEOUT_MS, as 3.1.5's login timeout): no callTimeoutMs here.
 import { callApi } from './callback.js';
-
-const DEFAULT_LOGIN_TIMEOUT_MS = 10000;
 
 /** An Alipay HTTP error (error 19 / non-2xx) that still carries status and body is a response. */
 const httpErrorWithBody = (err) =>
@@ -20,7 +20,6 @@ export function platformApiHost(api) {
   const login = api.getAuthCode || api.login;
   return {
     platform: 'mpserverless',
-    callTimeoutMs: DEFAULT_LOGIN_TIMEOUT_MS,
     request(req) {
       // Both `header` (wx) and `headers` (my) are passed, as the official SDK does.
       return callApi('request', request, api, {
