@@ -158,8 +158,10 @@ export function trimGlue(glue) {
  *   `arguments` (-226 B);
  * - `js_sys::global()`: the glue's `globalThis` is the mp-shim's empty object, always an object, so
  *   the `self`/`window`/`global` fallbacks are never reached (they become one `0` import, -257 B);
- * - passStringToWasm0: one TextEncoder.encode into one malloc instead of an ASCII loop plus
- *   realloc/encodeInto for the rest (the same bytes; the realloc argument goes too, -421 B);
+ * - (passStringToWasm0 keeps wasm-bindgen's ASCII loop and realloc/encodeInto for the rest: one
+ *   TextEncoder.encode per string was -421 B but slowed the MPServerless scenario in the Alipay
+ *   realm, whose only encoder is the shim's JS one, 14.7/14.9 -> 16.4/15.8 ms in two interleaved
+ *   runs on 2026-12-08);
  * - the cached DataView is renewed whenever the memory's buffer changed (grown: detached, or
  *   wasm2js: replaced, where `detached` stays false), one comparison instead of the `detached`
  *   probes (-52 B);
@@ -186,10 +188,6 @@ export function slimGlue(glue) {
     '$1            return addHeapObject(globalThis);', 'GLOBAL_THIS accessor');
   edit(/(__wbg_static_accessor_(?:GLOBAL|SELF|WINDOW)_[0-9a-f]+: function\(\) \{\n)            const ret = typeof \w+ === 'undefined' \? undefined : \w+;\n            return isLikeNone\(ret\) \? 0 : addHeapObject\(ret\);/g,
     '$1            return 0;', 'global fallbacks');
-  edit(/function passStringToWasm0\(arg, malloc, realloc\) \{[\s\S]*?\n\}\n/,
-    'function passStringToWasm0(arg, malloc) {\n    const buf = cachedTextEncoder.encode(arg);\n    const ptr = malloc(buf.length, 1) >>> 0;\n    getUint8ArrayMemory0().set(buf, ptr);\n    WASM_VECTOR_LEN = buf.length;\n    return ptr;\n}\n', 'passStringToWasm0');
-  edit(/passStringToWasm0\(([^,()]+), (wasm\.[\w$]+), wasm\.[\w$]+\)/g, 'passStringToWasm0($1, $2)', 'passStringToWasm0 calls');
-  edit(/\ncachedTextEncoder\.encodeInto = function \(arg, view\) \{[\s\S]*?\n\};\n/, '\n', 'encodeInto polyfill');
   edit(/cachedDataViewMemory0\.buffer\.detached === true \|\| \(cachedDataViewMemory0\.buffer\.detached === undefined && (cachedDataViewMemory0\.buffer !== wasm\.memory\.buffer)\)/,
     '$1', 'DataView cache');
   // Both shims' WebAssembly.instantiate resolve `{instance, module}` (mp-shim.js, w2j-shim.js).
