@@ -149,7 +149,9 @@ fn parse_response(capability: &'static str, v: &JsValue) -> Result<HttpResponse,
     // The string members of `header`, read as JSON text by the crate's one reader (no
     // Object.entries / Array.from / index imports); a header object JSON cannot write has none.
     let header = get(v, "header");
-    if let Some(Json::Object(o)) = header.is_object().then(|| stringify(&header)).flatten().and_then(|t| Json::parse(&t).ok()) {
+    if let Some(Json::Object(o)) =
+        header.is_object().then(|| stringify(&header)).flatten().and_then(|t| Json::parse(&t).ok())
+    {
         for (k, val) in o.iter() {
             if let Some(s) = val.as_str() {
                 headers.push((k.into(), s.into()));
