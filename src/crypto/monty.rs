@@ -38,19 +38,22 @@ pub fn to_be(limbs: &[u32], k: usize) -> Vec<u8> {
     (0..k).rev().map(|i| limbs.get(i / 4).map_or(0, |l| (l >> (8 * (i % 4))) as u8)).collect()
 }
 
+/// `a -= b` over `a.len()` limbs (`b` read as zero beyond its end); returns the borrow out (0 or 1).
+fn sub_assign(a: &mut [u32], b: &[u32]) -> u32 {
+    let mut borrow = 0u64;
+    for (i, x) in a.iter_mut().enumerate() {
+        let d = u64::from(*x).wrapping_sub(u64::from(b.get(i).copied().unwrap_or(0))).wrapping_sub(borrow);
+        borrow = d >> 63;
+        *x = d as u32;
+    }
+    borrow as u32
+}
+
 /// `a - b` over `a.len()` limbs (`b` read as zero beyond its end), and the borrow out (0 or 1).
 fn sub(a: &[u32], b: &[u32]) -> (Limbs, u32) {
-    let mut borrow = 0u64;
-    let diff = a
-        .iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            let d = u64::from(x).wrapping_sub(u64::from(b.get(i).copied().unwrap_or(0))).wrapping_sub(borrow);
-            borrow = d >> 63;
-            d as u32
-        })
-        .collect();
-    (diff, borrow as u32)
+    let mut diff = a.to_vec();
+    let borrow = sub_assign(&mut diff, b);
+    (diff, borrow)
 }
 
 /// Whether `a < b` (same length), in constant time.
@@ -116,12 +119,7 @@ impl Modulus {
         // 2x < 2n: subtract n once when 2x >= n, in place (no allocation per doubling).
         let ge = carry == 1 || x.iter().rev().zip(self.n.iter().rev()).find(|(a, b)| a != b).is_none_or(|(a, b)| a > b);
         if ge {
-            let mut borrow = 0u64;
-            for (l, &m) in x.iter_mut().zip(&self.n) {
-                let d = u64::from(*l).wrapping_sub(u64::from(m)).wrapping_sub(borrow);
-                borrow = d >> 63;
-                *l = d as u32;
-            }
+            sub_assign(x, &self.n);
         }
     }
 
