@@ -243,8 +243,8 @@ export function packageVersion() {
 }
 
 /**
- * Host bytes per seed, src/crypto/rng.rs `RESEED_BYTES` (its one definition): the loader asks the
- * host for them before the core is instantiated, so they overlap the compile.
+ * Host bytes per seed, src/crypto/rng.rs `RESEED_BYTES` (its one definition): init() asks the host
+ * for them when it starts the load, before the core exists to say how many.
  */
 export function seedBytes() {
   const m = fs.readFileSync(path.join(root, 'src', 'crypto', 'rng.rs'), 'utf8').match(/\npub const RESEED_BYTES: usize = (\d+);/);

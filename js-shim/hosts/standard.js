@@ -79,8 +79,8 @@ export function standardHost(g) {
     if (c && typeof c.getRandomValues === 'function') host.getRandomValues = cryptoRandom(c);
   } else if ('crypto' in g) {
     // Node's `crypto` global is a lazy getter whose first read loads the Web Crypto modules
-    // (~2.5 ms): read it at the first request for bytes, which the loader makes while the engine
-    // compiles the wasm, not when the adapter is built.
+    // (~2.5 ms): read it at the first request for bytes (init()'s seed, an encryption), not when
+    // the adapter is built, so a client that never encrypts never loads them.
     host.getRandomValues = (length) => cryptoRandom(g.crypto)(length);
   }
   return host;
